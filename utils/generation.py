@@ -1,0 +1,80 @@
+"""Seeded, batched text generation: raw completion and chat-template prompting.
+
+Introduced in lesson 01, where the same model is prompted both ways. Prompts are left-padded so
+every row of a batch ends at the same position and generation continues right after its prompt.
+"""
+
+from __future__ import annotations
+
+import torch
+from tqdm import tqdm  # plain text bars: readable in terminals, notebooks and saved outputs
+
+
+def chat_prompt(tokenizer, user_message: str, system: str | None = None) -> str:
+    """The text the chat template builds for one user turn, ending with the assistant's header."""
+    messages = ([{"role": "system", "content": system}] if system else []) + [
+        {"role": "user", "content": user_message}
+    ]
+    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+
+def truncate_at(text: str, stops: list[str]) -> str:
+    """Cut `text` at the first of `stops` (a few-shot prompt would otherwise run on to the next item)."""
+    cut = min((text.find(s) for s in stops if s in text), default=len(text))
+    return text[:cut]
+
+
+@torch.no_grad()
+def generate(
+    model,
+    tokenizer,
+    prompts: list[str],
+    max_new_tokens: int = 64,
+    *,
+    temperature: float = 0.0,
+    top_p: float = 1.0,
+    seed: int = 0,
+    batch_size: int = 8,
+    stops: list[str] | None = None,
+    progress: bool = True,
+) -> list[str]:
+    """Continue each prompt text exactly as given; temperature 0 means greedy decoding.
+
+    Special tokens are not added, so a chat prompt must already contain its template tokens
+    (see `chat_prompt`) and a raw prompt is seen as plain document text.
+    """
+    if not prompts:
+        return []
+    side = tokenizer.padding_side
+    tokenizer.padding_side = "left"
+    outputs: list[str] = []
+    batches = range(0, len(prompts), batch_size)
+    try:
+        for start in tqdm(batches, desc="generating", unit="batch", disable=not progress or len(batches) < 2):
+            torch.manual_seed(seed + start)
+            enc = tokenizer(
+                prompts[start : start + batch_size], return_tensors="pt", padding=True, add_special_tokens=False
+            ).to(model.device)
+            sampling = {"do_sample": True, "temperature": temperature, "top_p": top_p} if temperature > 0 else {"do_sample": False}
+            out = model.generate(
+                **enc,
+                max_new_tokens=max_new_tokens,
+                pad_token_id=tokenizer.pad_token_id,
+                **sampling,
+            )
+            new_tokens = out[:, enc["input_ids"].shape[1] :]
+            outputs += tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
+    finally:
+        tokenizer.padding_side = side
+    return [truncate_at(o, stops).strip() if stops else o.strip() for o in outputs]
+
+
+def complete_raw(model, tokenizer, texts: list[str], **kwargs) -> list[str]:
+    """Document completion: the model continues the text, with no chat template around it."""
+    return generate(model, tokenizer, texts, **kwargs)
+
+
+def chat(model, tokenizer, user_messages: list[str], system: str | None = None, **kwargs) -> list[str]:
+    """Assistant replies: each message is wrapped in the model's chat template first."""
+    prompts = [chat_prompt(tokenizer, m, system) for m in user_messages]
+    return generate(model, tokenizer, prompts, **kwargs)

@@ -1,0 +1,53 @@
+"""What every lesson does first: pick the profile, device and precision, seed, and start its run.
+
+Introduced in lesson 01; each lesson's setup cell calls `start_lesson("NN_slug")` and prints
+what it will run with, so an executed notebook records its own profile and hardware.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import platform
+import random
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from utils.device import describe_device, pick_device, pick_dtype
+from utils.metrics import LessonRun
+from utils.profiles import detect_profile, lesson_sizes
+
+LIBRARIES = ("torch", "transformers", "trl", "peft", "bitsandbytes", "accelerate", "datasets")
+
+
+@dataclass
+class LessonContext:
+    lesson: str
+    profile: str
+    sizes: object  # the lesson's sizes dataclass for this profile (utils/profiles.py)
+    device: torch.device
+    dtype: torch.dtype
+    run: LessonRun
+
+
+def seed_everything(seed: int = 0) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def start_lesson(lesson: str, seed: int = 0) -> LessonContext:
+    profile, why = detect_profile()
+    device = pick_device()
+    dtype = pick_dtype(device)
+    seed_everything(seed)
+    versions = ", ".join(f"{name} {importlib.metadata.version(name)}" for name in LIBRARIES)
+    print(f"python {platform.python_version()}, {versions}")
+    print(f"hardware: {describe_device(device)} | {platform.processor() or platform.machine()}, "
+          f"{torch.get_num_threads()} CPU threads")
+    print(f"profile: {profile} ({why}) | compute dtype: {str(dtype).removeprefix('torch.')}")
+    context = LessonContext(lesson, profile, lesson_sizes(lesson, profile), device, dtype, LessonRun(lesson, profile))
+    print(f"sizes: {context.sizes}")
+    print(f"outputs: {context.run.dir}")
+    return context

@@ -1,0 +1,72 @@
+"""Run profiles (`ci`, `cpu`, `gpu`) and every lesson's sizes, in one place.
+
+Introduced in lesson 01. `COURSE_PROFILE` overrides detection; lessons only change sizes by
+profile, never their teaching. Read a lesson's sizes with `lesson_sizes("01_pretrained_behavior")`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+PROFILES = ("ci", "cpu", "gpu")
+
+
+class ProfileError(ValueError):
+    """A requested profile that is unknown or cannot run on this machine."""
+
+
+def detect_profile(env: dict | None = None, cuda_available: bool | None = None) -> tuple[str, str]:
+    """Return (profile, reason). Order: COURSE_PROFILE, then CI=true, then whether CUDA is present."""
+    env = os.environ if env is None else env
+    if cuda_available is None:
+        import torch
+
+        cuda_available = torch.cuda.is_available()
+    requested = env.get("COURSE_PROFILE", "").strip().lower()
+    if requested:
+        if requested not in PROFILES:
+            raise ProfileError(
+                f"COURSE_PROFILE={requested!r} is not one of {', '.join(PROFILES)}. "
+                "Unset it to let the course detect the profile."
+            )
+        if requested == "gpu" and not cuda_available:
+            raise ProfileError(
+                "COURSE_PROFILE=gpu needs a CUDA GPU and none is visible. "
+                "Unset COURSE_PROFILE (or set it to cpu) on this machine."
+            )
+        return requested, "set by COURSE_PROFILE"
+    if env.get("CI", "").strip().lower() in ("1", "true", "yes"):
+        return "ci", "CI environment variable is set"
+    if cuda_available:
+        return "gpu", "a CUDA GPU is available"
+    return "cpu", "no CUDA GPU found"
+
+
+@dataclass(frozen=True)
+class PretrainedBehaviorSizes:
+    """Lesson 01 sizes."""
+
+    n_eval_instructions: int  # held-out instructions scored for assistant style
+    max_new_tokens: int  # tokens generated per response; enough to see whether it answers
+    batch_size: int  # prompts generated together (left-padded)
+    n_samples: int  # samples drawn per temperature in the sampling demo
+    load_in_4bit: bool  # NF4 weights: on a GPU this is how bigger models fit a T4
+
+
+LESSON_SIZES = {
+    "01_pretrained_behavior": {
+        # ci: all 60 instructions still fit the CI budget; shorter responses keep it under 3 min
+        "ci": PretrainedBehaviorSizes(60, 40, 20, 3, False),
+        "cpu": PretrainedBehaviorSizes(60, 64, 20, 5, False),
+        "gpu": PretrainedBehaviorSizes(60, 96, 30, 5, True),
+    },
+}
+
+
+def lesson_sizes(lesson: str, profile: str | None = None):
+    """The sizes dataclass for `lesson` under `profile` (detected when None)."""
+    if lesson not in LESSON_SIZES:
+        raise KeyError(f"No sizes for lesson {lesson!r}; known: {sorted(LESSON_SIZES)}")
+    profile = profile or detect_profile()[0]
+    return LESSON_SIZES[lesson][profile]
