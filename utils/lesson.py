@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.metadata
 import platform
 import random
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,8 @@ def seed_everything(seed: int = 0) -> None:
 
 
 def start_lesson(lesson: str, seed: int = 0) -> LessonContext:
+    # Library progress bars fall back to plain text without ipywidgets; that is what we want, silently.
+    warnings.filterwarnings("ignore", message="IProgress not found")
     profile, why = detect_profile()
     device = pick_device()
     dtype = pick_dtype(device)
