@@ -32,6 +32,14 @@ def test_unreachable_hub_is_detected_in_seconds(fresh_hub_probe, monkeypatch):
     assert time.time() - start < 10
 
 
+def test_a_hub_that_never_answers_costs_only_the_probe_timeout(fresh_hub_probe, monkeypatch):
+    monkeypatch.setattr(models.socket, "create_connection", lambda *a, **k: time.sleep(30))  # e.g. DNS hanging
+    start = time.time()
+    reachable, why = models.hub_reachable(timeout=1.0)
+    assert not reachable and "no answer within 1 s" in why
+    assert time.time() - start < 3
+
+
 def test_offline_resolution_falls_back_to_bundled_model_quickly(fresh_hub_probe, monkeypatch, tmp_path):
     monkeypatch.setenv("HF_ENDPOINT", "https://hub.invalid")
     monkeypatch.setenv("HF_HOME", str(tmp_path))  # an empty Hub cache

@@ -18,6 +18,7 @@ import shutil
 import socket
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -66,13 +67,25 @@ def _probe_hub(timeout: float) -> tuple[bool, str]:
     if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes"):
         return False, "HF_HUB_OFFLINE is set"
     host = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname
-    try:
-        socket.create_connection((host, 443), timeout=timeout).close()
-    except OSError as err:
-        # Tell huggingface_hub too, so nothing later in this process waits on retries.
-        os.environ["HF_HUB_OFFLINE"] = "1"
-        return False, f"{host}:443 unreachable ({err.__class__.__name__}: {err})"
-    return True, f"{host}:443 reachable"
+    outcome: dict[str, object] = {}
+
+    def connect():
+        try:
+            socket.create_connection((host, 443), timeout=timeout).close()
+            outcome["ok"] = True
+        except OSError as err:
+            outcome["error"] = err
+
+    # A thread bounds the whole probe, DNS lookup included (socket timeouts do not cover DNS).
+    probe = threading.Thread(target=connect, daemon=True)
+    probe.start()
+    probe.join(timeout)
+    if outcome.get("ok"):
+        return True, f"{host}:443 reachable"
+    err = outcome.get("error") or TimeoutError(f"no answer within {timeout:.0f} s")
+    # Tell huggingface_hub too, so nothing later in this process waits on retries.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    return False, f"{host}:443 unreachable ({err.__class__.__name__}: {err})"
 
 
 # ---------------------------------------------------------------- the bundled model
