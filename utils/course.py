@@ -19,7 +19,7 @@ from pathlib import Path
 
 from utils import REPO_ROOT
 from utils.metrics import runs_root
-from utils.profiles import detect_profile
+from utils.profiles import ProfileError, detect_profile
 
 LESSONS_DIR = REPO_ROOT / "lessons"
 STANDARD_KEYS = {"lesson", "profile", "wall_time_s", "peak_rss_mb", "peak_vram_mb"}
@@ -81,7 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", help="lesson number prefixes, e.g. 01 03")
     args = parser.parse_args(argv)
 
-    profile, why = detect_profile()
+    try:
+        profile, why = detect_profile()
+    except ProfileError as err:
+        raise SystemExit(f"error: {err}") from None
     os.environ["COURSE_PROFILE"] = profile  # every lesson kernel inherits the same profile
     notebooks = lesson_notebooks(args.only)
     print(f"Running {len(notebooks)} lesson(s) in the '{profile}' profile ({why}).", flush=True)

@@ -38,6 +38,12 @@ def _problem(value, field: Field) -> str | None:
     return field.check(value) if field.check else None
 
 
+def _restore_hint(path: Path) -> str:
+    if path.resolve().parent == DATA_DIR.resolve():
+        return f". To restore the shipped file: git checkout -- data/{path.name}"
+    return ""
+
+
 def load_jsonl(path: str | Path, schema: dict[str, Field], unique: tuple[str, ...] = ()) -> list[dict]:
     """Read a JSONL file, validating every row; `unique` names fields whose values may not repeat."""
     path = Path(path)
@@ -53,9 +59,9 @@ def load_jsonl(path: str | Path, schema: dict[str, Field], unique: tuple[str, ..
                 continue
             where = f"{path}:{lineno}"
             try:
-                row = json.loads(line)
+                row = json.loads(line.strip())
             except json.JSONDecodeError as err:
-                raise DataError(f"{where}: not valid JSON ({err.msg} at column {err.colno})") from None
+                raise DataError(f"{where}: not valid JSON ({err.msg} at column {err.colno}){_restore_hint(path)}") from None
             if not isinstance(row, dict):
                 raise DataError(f"{where}: expected a JSON object, got {type(row).__name__}")
             extra = sorted(row.keys() - schema.keys())
@@ -68,7 +74,7 @@ def load_jsonl(path: str | Path, schema: dict[str, Field], unique: tuple[str, ..
                     continue
                 problem = _problem(row[name], field)
                 if problem:
-                    raise DataError(f"{where}: field {name!r}: {problem}")
+                    raise DataError(f"{where}: field {name!r}: {problem}{_restore_hint(path)}")
             for name in unique:
                 if row[name] in seen[name]:
                     raise DataError(f"{where}: field {name!r}: {row[name]!r} repeats line {seen[name][row[name]]}")

@@ -15,6 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+# Library progress bars fall back to plain text without ipywidgets; that is what we want, silently.
+warnings.filterwarnings("ignore", message="IProgress not found")
+
+from transformers.utils import logging as transformers_logging
+
+from utils import REPO_ROOT
 from utils.device import describe_device, pick_device, pick_dtype
 from utils.metrics import LessonRun
 from utils.profiles import detect_profile, lesson_sizes
@@ -39,8 +45,7 @@ def seed_everything(seed: int = 0) -> None:
 
 
 def start_lesson(lesson: str, seed: int = 0) -> LessonContext:
-    # Library progress bars fall back to plain text without ipywidgets; that is what we want, silently.
-    warnings.filterwarnings("ignore", message="IProgress not found")
+    transformers_logging.disable_progress_bar()  # per-tensor "Loading weights" bars say nothing to a learner
     profile, why = detect_profile()
     device = pick_device()
     dtype = pick_dtype(device)
@@ -52,5 +57,6 @@ def start_lesson(lesson: str, seed: int = 0) -> LessonContext:
     print(f"profile: {profile} ({why}) | compute dtype: {str(dtype).removeprefix('torch.')}")
     context = LessonContext(lesson, profile, lesson_sizes(lesson, profile), device, dtype, LessonRun(lesson, profile))
     print(f"sizes: {context.sizes}")
-    print(f"outputs: {context.run.dir}")
+    where = context.run.dir
+    print(f"outputs: {where.relative_to(REPO_ROOT) if where.is_relative_to(REPO_ROOT) else where}")
     return context

@@ -194,7 +194,7 @@ class ResolvedModel:
     stand_in: bool  # True when the bundled model replaces a different checkpoint
 
     def describe(self) -> str:
-        text = f"{self.role}: {self.wanted} <- {self.source} ({self.path})"
+        text = f"{self.role}: {self.wanted} <- {self.source} ({self.path.replace(str(Path.home()), '~')})"
         if self.stand_in:
             text += f"  [stand-in: bundled {BUNDLED_MODEL_ID}]"
         return text
