@@ -49,3 +49,14 @@ def test_results_table_shows_status_time_and_headline_numbers(runs):
     table = course.results_table("cpu", [("01_a", True, 90.0), ("02_b", False, 30.0)])
     assert "01_a" in table and "ok" in table and "1.5m" in table and "chat_rate=0.875" in table
     assert "02_b" in table and "FAILED" in table
+
+
+def test_a_new_artifact_never_overwrites_an_earlier_one(runs):
+    run = LessonRun("02_demo", "ci")
+    first = run.artifact_dir("adapter")
+    first.mkdir()
+    (first / "weights.bin").write_text("earlier training")
+    second = run.artifact_dir("adapter")
+    assert second == first and not second.exists()
+    kept = [p for p in run.dir.iterdir() if p.name.startswith("adapter.")]
+    assert len(kept) == 1 and (kept[0] / "weights.bin").read_text() == "earlier training"

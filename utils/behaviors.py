@@ -85,3 +85,39 @@ def assistant_style_rate(instructions: list[str], responses: list[str]) -> float
     if len(instructions) != len(responses) or not responses:
         raise ValueError(f"need equal, non-zero counts; got {len(instructions)} instructions, {len(responses)} responses")
     return sum(assistant_style(i, r).ok for i, r in zip(instructions, responses)) / len(responses)
+
+
+CLARIFY_MAX_WORDS = 35
+ANSWER_MAX_WORDS = 25
+
+
+def clarify_or_answer(kind: str, request: str, response: str) -> StyleVerdict:
+    """Lesson 02's target behaviour. For a `vague` request: exactly one clarifying question (one
+    sentence ending in "?", at most 35 words, about the request: it shares a content word with it).
+    For a `clear` request: a direct answer in one sentence of at most 25 words, with no question.
+    """
+    text = response.strip()
+    words = _words(text)
+    sentences = [s for s in re.split(r"(?<=[.?!])\s+", text) if s]
+    reasons = []
+    if not words:
+        return StyleVerdict(False, ["empty"])
+    if kind == "vague":
+        if not text.endswith("?") or text.count("?") != 1:
+            reasons.append("not_one_question")
+        if len(sentences) > 1:
+            reasons.append("more_than_one_sentence")
+        if len(words) > CLARIFY_MAX_WORDS:
+            reasons.append("too_long")
+        if not _stems(request) & _stems(text):
+            reasons.append("not_specific")
+    elif kind == "clear":
+        if "?" in text:
+            reasons.append("asks_instead_of_answering")
+        if len(sentences) > 1 or not text.endswith((".", "!")):
+            reasons.append("not_one_sentence")
+        if len(words) > ANSWER_MAX_WORDS:
+            reasons.append("too_long")
+    else:
+        raise ValueError(f"kind must be 'vague' or 'clear', got {kind!r}")
+    return StyleVerdict(not reasons, reasons)

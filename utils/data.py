@@ -96,3 +96,36 @@ INSTRUCTION_SCHEMA = {
 def load_instructions(path: str | Path = "instructions_heldout.jsonl") -> list[dict]:
     """Lesson 01's held-out instructions (see data/DATASHEET.md)."""
     return load_jsonl(path, INSTRUCTION_SCHEMA, unique=("id", "instruction"))
+
+
+def check_messages(messages) -> str | None:
+    """A conversation: optional system message, then user/assistant turns alternating, ending with the assistant."""
+    if not messages:
+        return "is empty"
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict) or set(message) != {"role", "content"}:
+            return f"messages[{i}] must be an object with exactly 'role' and 'content'"
+        if not isinstance(message["content"], str) or not message["content"].strip():
+            return f"messages[{i}].content is empty or not a string"
+    roles = [m["role"] for m in messages]
+    turns = roles[1:] if roles[0] == "system" else roles
+    for i, role in enumerate(turns):
+        expected = "user" if i % 2 == 0 else "assistant"
+        if role != expected:
+            return f"messages[{i + len(roles) - len(turns)}].role: expected {expected!r}, got {role!r} (turns must alternate user/assistant)"
+    if turns[-1:] != ["assistant"]:
+        return "the last message must be the assistant's (it is what SFT trains on)"
+    return None
+
+
+CONVERSATION_SCHEMA = {
+    "id": Field(str),
+    "kind": Field(str, choices=("vague", "clear")),
+    "topic": Field(str),
+    "messages": Field(list, check=check_messages),
+}
+
+
+def load_conversations(path: str | Path) -> list[dict]:
+    """Lesson 02's SFT conversations (see data/DATASHEET.md)."""
+    return load_jsonl(path, CONVERSATION_SCHEMA, unique=("id",))

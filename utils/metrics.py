@@ -44,6 +44,14 @@ class LessonRun:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.started = time.time()
 
+    def artifact_dir(self, name: str) -> Path:
+        """A fresh folder for a trained artifact; an earlier run's folder is kept, renamed with its date."""
+        path = self.dir / name
+        if path.exists():
+            stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(path.stat().st_mtime))
+            path.rename(self.dir / f"{name}.{stamp}")
+        return path
+
     @property
     def metrics_path(self) -> Path:
         return self.dir / "metrics.json"

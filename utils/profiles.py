@@ -54,12 +54,33 @@ class PretrainedBehaviorSizes:
     load_in_4bit: bool  # NF4 weights: on a GPU this is how bigger models fit a T4
 
 
+@dataclass(frozen=True)
+class SFTSizes:
+    """Lesson 02 sizes."""
+
+    max_steps: int  # optimizer steps; the effect must show within them
+    batch_size: int  # conversations per step
+    learning_rate: float  # 3e-4 learns these templates in tens of steps; 1e-3 diverged on the 135M model
+    lora_r: int  # LoRA rank: adapter capacity
+    lora_alpha: int  # LoRA scale numerator (the update is scaled by alpha / r)
+    n_eval: int  # held-out conversations scored before and after
+    max_new_tokens: int  # enough for one question or one sentence, and to see rambling
+    eval_batch_size: int
+    load_in_4bit: bool  # QLoRA: frozen base in NF4, adapters in higher precision
+
+
 LESSON_SIZES = {
     "01_pretrained_behavior": {
         # ci: all 60 instructions still fit the CI budget; shorter responses keep it under 3 min
         "ci": PretrainedBehaviorSizes(60, 40, 20, 3, False),
         "cpu": PretrainedBehaviorSizes(60, 64, 20, 5, False),
         "gpu": PretrainedBehaviorSizes(60, 96, 30, 5, True),
+    },
+    "02_sft_qlora": {
+        # ci: a third of cpu's steps still moves compliance and loss in the right direction
+        "ci": SFTSizes(30, 8, 3e-4, 16, 32, 40, 40, 20, True),
+        "cpu": SFTSizes(80, 8, 3e-4, 16, 32, 122, 48, 20, True),
+        "gpu": SFTSizes(150, 16, 2e-4, 16, 32, 122, 64, 32, True),
     },
 }
 

@@ -1,0 +1,82 @@
+"""Conversations as training data: the assistant-only loss mask and the masked cross-entropy.
+
+Introduced in lesson 02 (SFT). A conversation is rendered with the model's own chat template;
+only the tokens of assistant turns (their text and the end-of-turn marker that follows) get a
+label, everything else gets -100 so the loss ignores it.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+IGNORE = -100  # the label PyTorch's cross_entropy (and every HF trainer) skips
+
+
+def assistant_spans(tokenizer, messages: list[dict]) -> tuple[str, list[tuple[int, int]]]:
+    """The rendered conversation and the character spans of its assistant turns.
+
+    Each span runs from the end of the generation prompt before an assistant message to the end
+    of that message's rendering, so it covers the reply and its end-of-turn marker. Works for any
+    template that renders a conversation's prefix as a prefix of the whole.
+    """
+    text = tokenizer.apply_chat_template(messages, tokenize=False)
+    spans = []
+    for i, message in enumerate(messages):
+        if message["role"] != "assistant":
+            continue
+        start = len(tokenizer.apply_chat_template(messages[:i], tokenize=False, add_generation_prompt=True))
+        end = len(tokenizer.apply_chat_template(messages[: i + 1], tokenize=False))
+        spans.append((start, end))
+    return text, spans
+
+
+def tokenize_with_assistant_mask(tokenizer, messages: list[dict], max_length: int | None = None) -> dict:
+    """input_ids and labels (a copy of input_ids with every non-assistant token set to -100)."""
+    text, spans = assistant_spans(tokenizer, messages)
+    enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    labels = [
+        token_id if any(s <= start and end <= e for s, e in spans) else IGNORE
+        for token_id, (start, end) in zip(enc["input_ids"], enc["offset_mapping"])
+    ]
+    ids = enc["input_ids"][:max_length] if max_length else enc["input_ids"]
+    return {"input_ids": ids, "labels": labels[: len(ids)]}
+
+
+def collate(examples: list[dict], pad_id: int) -> dict:
+    """Right-pad a list of tokenized examples into a batch (padding is masked and ignored)."""
+    width = max(len(e["input_ids"]) for e in examples)
+    pad = lambda seq, value: seq + [value] * (width - len(seq))  # noqa: E731
+    return {
+        "input_ids": torch.tensor([pad(e["input_ids"], pad_id) for e in examples]),
+        "attention_mask": torch.tensor([pad([1] * len(e["input_ids"]), 0) for e in examples]),
+        "labels": torch.tensor([pad(e["labels"], IGNORE) for e in examples]),
+    }
+
+
+def masked_cross_entropy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Mean next-token loss over labelled tokens: position t predicts token t+1."""
+    predictions = logits[:, :-1].reshape(-1, logits.size(-1)).float()
+    targets = labels[:, 1:].reshape(-1)
+    return F.cross_entropy(predictions, targets, ignore_index=IGNORE)
+
+
+@torch.no_grad()
+def heldout_loss(model, tokenizer, conversations: list[list[dict]], batch_size: int = 16, max_length: int | None = None) -> float:
+    """Masked cross-entropy over the assistant tokens of held-out conversations, token-weighted."""
+    total, count = 0.0, 0
+    for start in range(0, len(conversations), batch_size):
+        examples = [tokenize_with_assistant_mask(tokenizer, c, max_length) for c in conversations[start : start + batch_size]]
+        batch = {k: v.to(model.device) for k, v in collate(examples, tokenizer.pad_token_id).items()}
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+        n = int((batch["labels"][:, 1:] != IGNORE).sum())
+        total += masked_cross_entropy(logits, batch["labels"]).item() * n
+        count += n
+    return total / count
+
+
+def to_prompt_completion(messages: list[dict]) -> dict:
+    """TRL's prompt-completion format: everything before the last assistant turn, and that turn."""
+    if messages[-1]["role"] != "assistant":
+        raise ValueError("the conversation must end with an assistant message to train on")
+    return {"prompt": messages[:-1], "completion": messages[-1:]}
