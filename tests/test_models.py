@@ -110,6 +110,24 @@ def test_four_bit_nf4_loading_works_on_this_device():
         assert torch.isfinite(model(ids).logits).all()
 
 
+def test_four_bit_layers_train_again_after_inference_on_cpu():
+    path = models.prepare_bundled_model()
+    resolved = models.ResolvedModel("instruct", models.BUNDLED_MODEL_ID, str(path), "bundled", False)
+    model = models.load_model(resolved, load_in_4bit=True)
+    layer = model.model.layers[0].self_attn.q_proj
+
+    def input_gradient():
+        x = torch.randn(2, layer.in_features, requires_grad=True)
+        layer(x).pow(2).sum().backward()
+        return x.grad
+
+    with torch.no_grad():
+        model(torch.tensor([[1, 2, 3]]))  # an inference pass: bitsandbytes may repack the weights here
+    repacked = models.restore_4bit_training_layout(model)
+    assert input_gradient() is not None, f"no gradient through a 4-bit layer ({repacked} layers restored)"
+    assert models.restore_4bit_training_layout(model) == 0  # nothing left to restore
+
+
 def test_chat_prompt_ends_with_the_assistant_header(bundled):
     _, tokenizer = bundled
     prompt = chat_prompt(tokenizer, "Hi")

@@ -278,6 +278,26 @@ def load_model(resolved: ResolvedModel, load_in_4bit: bool = False, device=None,
     return model
 
 
+def restore_4bit_training_layout(model) -> int:
+    """Undo bitsandbytes' CPU inference repacking of 4-bit weights; return how many layers it fixed.
+
+    On a CPU, the first forward pass in eval mode without gradients (generation, a no-grad
+    evaluation) repacks every 4-bit layer into a faster inference layout. That layout has no
+    backward pass, so training after it silently passes no gradient through the frozen layers.
+    Call this after any inference and before training a 4-bit model. A no-op on GPUs.
+    """
+    from bitsandbytes.functional import _convert_weight_packed_for_cpu_inverse
+
+    fixed = 0
+    for module in model.modules():
+        weight = getattr(module, "weight", None)
+        state = getattr(weight, "quant_state", None)
+        if state is not None and getattr(state, "packing_format_for_cpu", False):
+            weight.data, weight.quant_state = _convert_weight_packed_for_cpu_inverse(weight.data, state)
+            fixed += 1
+    return fixed
+
+
 # ---------------------------------------------------------------- command line
 def _prefetch() -> int:
     reachable, why = hub_reachable()
