@@ -67,3 +67,12 @@ def test_every_shipped_dataset_is_in_the_datasheet():
     datasheet = (REPO_ROOT / "data" / "DATASHEET.md").read_text()
     for path in (REPO_ROOT / "data").glob("*.jsonl"):
         assert path.name in datasheet, f"{path.name} is not documented in data/DATASHEET.md"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_checked_cells_hold_no_machine_specific_output(path):
+    # nbval compares these outputs on every machine: a warning with a file path would fail elsewhere
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "code" and "NBVAL_CHECK_OUTPUT" in cell.source:
+            for output in cell.outputs:
+                assert output.get("name") != "stderr", f"stderr in a checked cell: {output.get('text', '')[:120]!r}"

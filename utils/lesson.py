@@ -17,6 +17,8 @@ import torch
 
 # Library progress bars fall back to plain text without ipywidgets; that is what we want, silently.
 warnings.filterwarnings("ignore", message="IProgress not found")
+# Deprecations raised inside transformers/PEFT themselves: nothing a learner can act on.
+warnings.filterwarnings("ignore", message=".*deprecated and will be removed in v6", category=FutureWarning)
 
 from transformers.utils import logging as transformers_logging
 
