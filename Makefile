@@ -10,7 +10,7 @@ help:
 	@echo "make course    install everything, then run every lesson headless and print a results table"
 	@echo "make test      install everything, then run the unit tests and every lesson in the ci profile"
 	@echo "make lab       open JupyterLab on the lessons"
-	@echo "make prefetch  cache every Hub model the gpu and cpu profiles use (for offline classrooms)"
+	@echo "make prefetch  cache every Hub model and dataset the profiles use (for offline classrooms)"
 	@echo "make setup     only install: virtualenv, pinned requirements, bundled model (converted once)"
 
 $(STAMP): requirements.txt requirements-nodeps.txt

