@@ -1,7 +1,6 @@
 """pytest setup: lessons run in the `ci` profile unless told otherwise, and each notebook's time is reported."""
 
 import os
-import time
 from collections import defaultdict
 
 os.environ.setdefault("COURSE_PROFILE", "ci")  # set before nbval starts any kernel, which inherits it

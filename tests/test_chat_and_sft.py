@@ -109,7 +109,9 @@ def test_shipped_sft_splits_are_large_enough_and_never_share_a_request():
     train = load_conversations("sft_clarify_train.jsonl")
     heldout = load_conversations("sft_clarify_heldout.jsonl")
     assert len(train) >= 400 and len(heldout) >= 80
-    requests = lambda rows: {r["messages"][0]["content"] for r in rows}  # noqa: E731
+    def requests(rows):
+        return {r["messages"][0]["content"] for r in rows}
+
     assert not requests(train) & requests(heldout)
     for rows in (train, heldout):
         assert {r["kind"] for r in rows} == {"vague", "clear"}

@@ -46,7 +46,10 @@ def tokenize_with_assistant_mask(tokenizer, messages: list[dict], max_length: in
 def collate(examples: list[dict], pad_id: int) -> dict:
     """Right-pad a list of tokenized examples into a batch (padding is masked and ignored)."""
     width = max(len(e["input_ids"]) for e in examples)
-    pad = lambda seq, value: seq + [value] * (width - len(seq))  # noqa: E731
+
+    def pad(seq, value):
+        return seq + [value] * (width - len(seq))
+
     return {
         "input_ids": torch.tensor([pad(e["input_ids"], pad_id) for e in examples]),
         "attention_mask": torch.tensor([pad([1] * len(e["input_ids"]), 0) for e in examples]),
