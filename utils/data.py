@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from utils import REPO_ROOT
+from utils.gold import AXES, AXIS_KINDS, KINDS
 
 DATA_DIR = REPO_ROOT / "data"
 
@@ -148,3 +149,52 @@ def hub_chat_conversations(rows, limit: int) -> tuple[list[list[dict]], int]:
         if len(kept) == limit:
             break
     return kept, skipped
+
+
+def check_preference_check(check) -> str | None:
+    """A preference row's `check`: what `utils.gold` needs to score any reply (see utils/gold.py)."""
+    kind = check.get("kind")
+    if kind not in KINDS:
+        return f"'kind' must be one of {list(KINDS)}, got {kind!r}"
+    need = {"answer": {"answer": str, "distractors": list}, "helpful": {"keywords": list}, "polite": {"keywords": list},
+            "one_word": {"answer": str}, "sentence": {"answer": str}, "yes_no": {"answer": str}, "bullets": {"n": int},
+            "refuse": {}}[kind]
+    extra = sorted(check.keys() - need.keys() - {"kind"})
+    if extra:
+        return f"{extra[0]!r} is not used by kind {kind!r} (it uses {sorted(need)})"
+    for key, typ in need.items():
+        value = check.get(key)
+        if not isinstance(value, typ) or isinstance(value, bool) or not value:
+            return f"kind {kind!r} needs {key!r}: a non-empty {typ.__name__}, got {value!r:.40}"
+        if typ is list and not all(isinstance(v, str) and v.strip() for v in value):
+            return f"{key!r} must be a list of non-empty strings"
+    if kind == "yes_no" and check["answer"] not in ("yes", "no"):
+        return f"'answer' must be 'yes' or 'no', got {check['answer']!r}"
+    return None
+
+
+PREFERENCE_SCHEMA = {
+    "id": Field(str),
+    "axis": Field(str, choices=AXES),
+    "prompt": Field(str),
+    "chosen": Field(str),
+    "rejected": Field(str),
+    "check": Field(dict, check=check_preference_check),
+}
+
+
+def load_preferences(path: str | Path = "preferences_train.jsonl") -> list[dict]:
+    """Lesson 03's preference pairs (see data/DATASHEET.md). Beyond the schema, each row's check kind
+    must belong to its axis and its two replies must differ."""
+    rows = load_jsonl(path, PREFERENCE_SCHEMA, unique=("id",))
+    resolved = Path(path) if Path(path).is_absolute() or Path(path).exists() else DATA_DIR / path
+    with open(resolved, encoding="utf-8") as fh:  # load_jsonl keeps every non-blank line, in order
+        linenos = [n for n, line in enumerate(fh, start=1) if line.strip()]
+    for row, lineno in zip(rows, linenos):
+        where = f"{resolved}:{lineno}"
+        if row["check"]["kind"] not in AXIS_KINDS[row["axis"]]:
+            raise DataError(f"{where}: field 'check': kind {row['check']['kind']!r} does not belong to axis "
+                            f"{row['axis']!r} (expected one of {list(AXIS_KINDS[row['axis']])})")
+        if row["chosen"].strip() == row["rejected"].strip():
+            raise DataError(f"{where}: field 'rejected': same text as 'chosen'")
+    return rows

@@ -32,8 +32,10 @@ BUNDLED_MODEL_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"  # what the GGUF was ma
 
 # Hub checkpoints per profile and role. The bundled model stands in for any of them offline.
 MODEL_IDS = {
-    "cpu": {"base": "HuggingFaceTB/SmolLM2-135M", "instruct": "HuggingFaceTB/SmolLM2-135M-Instruct"},
-    "gpu": {"base": "HuggingFaceTB/SmolLM2-1.7B", "instruct": "HuggingFaceTB/SmolLM2-1.7B-Instruct"},
+    "cpu": {"base": "HuggingFaceTB/SmolLM2-135M", "instruct": "HuggingFaceTB/SmolLM2-135M-Instruct",
+            "reward_backbone": "HuggingFaceTB/SmolLM2-135M-Instruct"},
+    "gpu": {"base": "HuggingFaceTB/SmolLM2-1.7B", "instruct": "HuggingFaceTB/SmolLM2-1.7B-Instruct",
+            "reward_backbone": "HuggingFaceTB/SmolLM2-360M-Instruct"},
 }
 MODEL_IDS["ci"] = MODEL_IDS["cpu"]
 
@@ -243,8 +245,12 @@ def load_tokenizer(resolved: ResolvedModel):
     return tokenizer
 
 
-def load_model(resolved: ResolvedModel, load_in_4bit: bool = False, device=None, dtype=None):
-    """Load a causal LM in eval mode; 4-bit NF4 through bitsandbytes when `load_in_4bit`."""
+def load_model(resolved: ResolvedModel, load_in_4bit: bool = False, device=None, dtype=None, auto_class=None, **model_kwargs):
+    """Load a model in eval mode; 4-bit NF4 through bitsandbytes when `load_in_4bit`.
+
+    A causal LM by default; `auto_class` picks another head (lesson 03 loads a sequence classifier
+    with `num_labels=1` as a reward model), and `model_kwargs` go to its `from_pretrained`.
+    """
     import torch
     from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
@@ -252,7 +258,8 @@ def load_model(resolved: ResolvedModel, load_in_4bit: bool = False, device=None,
 
     device = device or pick_device()
     dtype = dtype or pick_dtype(device)
-    kwargs = {"dtype": dtype, "trust_remote_code": False, "use_safetensors": True}
+    auto_class = auto_class or AutoModelForCausalLM
+    kwargs = {"dtype": dtype, "trust_remote_code": False, "use_safetensors": True, **model_kwargs}
     if load_in_4bit:
         kwargs["quantization_config"] = BitsAndBytesConfig(
             load_in_4bit=True,
@@ -263,7 +270,7 @@ def load_model(resolved: ResolvedModel, load_in_4bit: bool = False, device=None,
         if device.type == "cuda":
             kwargs["device_map"] = {"": device.index or 0}  # bitsandbytes places 4-bit weights at load
     try:
-        model = AutoModelForCausalLM.from_pretrained(resolved.path, **kwargs)
+        model = auto_class.from_pretrained(resolved.path, **kwargs)
     except (OSError, ValueError) as err:
         hint = (
             f"Delete {resolved.path} and run `make setup` again to rebuild it."

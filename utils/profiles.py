@@ -71,6 +71,23 @@ class SFTSizes:
     hub_conversations: int = 0  # conversations taken from that dataset
 
 
+@dataclass(frozen=True)
+class RewardModelSizes:
+    """Lesson 03 sizes."""
+
+    n_train_pairs: int  # preference pairs used for training (the file has 720)
+    tiny_epochs: int  # full-batch epochs of the from-scratch linear reward head
+    max_steps: int  # RewardTrainer optimizer steps
+    batch_size: int  # pairs per step (each pair is two sequences)
+    learning_rate: float
+    lora_r: int
+    lora_alpha: int
+    center_rewards: float  # weight of the reward-centring term (mean of (r_c + r_r)^2)
+    n_generated: int  # held-out prompts whose sampled replies are scored by the reward model and the gold scorer
+    max_new_tokens: int
+    load_in_4bit: bool  # QLoRA on GPUs; on CPUs the 135M model trains faster unquantised
+
+
 LESSON_SIZES = {
     "01_pretrained_behavior": {
         # ci: all 60 instructions still fit the CI budget; shorter responses keep it under 3 min
@@ -83,6 +100,11 @@ LESSON_SIZES = {
         "ci": SFTSizes(30, 8, 3e-4, 16, 32, 40, 40, 20, True),
         "cpu": SFTSizes(80, 8, 3e-4, 16, 32, 122, 48, 20, True),
         "gpu": SFTSizes(150, 16, 2e-4, 16, 32, 122, 64, 32, True, hub_sft_steps=100, hub_conversations=2000),
+    },
+    "03_reward_modeling": {
+        "ci": RewardModelSizes(720, 150, 40, 8, 3e-4, 16, 32, 0.01, 40, 40, False),
+        "cpu": RewardModelSizes(720, 300, 120, 8, 3e-4, 16, 32, 0.01, 100, 48, False),
+        "gpu": RewardModelSizes(720, 300, 180, 16, 2e-4, 16, 32, 0.01, 150, 64, True),
     },
 }
 

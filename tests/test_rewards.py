@@ -1,0 +1,102 @@
+"""Reward modeling: the Bradley-Terry loss, scoring, saving and reloading a reward model."""
+
+import math
+
+import pytest
+import torch
+from peft import LoraConfig, get_peft_model
+from transformers import LlamaConfig, LlamaForCausalLM, LlamaForSequenceClassification
+
+from utils import models
+from utils.rewards import (RewardModel, bradley_terry_loss, last_token_features, length_bias, load_reward_model,
+                           preference_probability)
+
+
+def test_bradley_terry_loss_equals_the_direct_formula():
+    r_c, r_r = torch.tensor([1.5, -0.3, 0.0, 2.0]), torch.tensor([0.5, 0.2, 0.0, -1.0])
+    direct = -torch.log(1 / (1 + torch.exp(-(r_c - r_r)))).mean()
+    assert torch.allclose(bradley_terry_loss(r_c, r_r), direct, atol=1e-6)
+
+
+def test_equal_rewards_give_log_two_and_swapping_sides_mirrors_the_loss():
+    r = torch.tensor([0.7, -1.2])
+    assert bradley_terry_loss(r, r).item() == pytest.approx(math.log(2))
+    assert preference_probability(r, r).tolist() == [0.5, 0.5]
+    a, b = torch.tensor([2.0]), torch.tensor([-1.0])
+    # loss(a over b) - loss(b over a) = -margin, since softplus(-x) - softplus(x) = -x
+    assert (bradley_terry_loss(a, b) - bradley_terry_loss(b, a)).item() == pytest.approx(-3.0)
+    assert (preference_probability(a, b) + preference_probability(b, a)).item() == pytest.approx(1.0)
+
+
+def test_loss_is_finite_and_exact_for_huge_margins():
+    huge_wrong = bradley_terry_loss(torch.tensor([-500.0]), torch.tensor([500.0]))
+    huge_right = bradley_terry_loss(torch.tensor([500.0]), torch.tensor([-500.0]))
+    assert huge_wrong.item() == pytest.approx(1000.0)  # -log sigmoid(-1000) = 1000 (+ e^-1000)
+    assert huge_right.item() == 0.0
+    r_c = torch.tensor([300.0], requires_grad=True)
+    bradley_terry_loss(r_c, torch.tensor([-300.0])).backward()
+    assert torch.isfinite(r_c.grad).all()
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    path = models.prepare_bundled_model()
+    return models.load_tokenizer(models.ResolvedModel("instruct", models.BUNDLED_MODEL_ID, str(path), "bundled", False))
+
+
+def tiny_config(tokenizer):
+    return LlamaConfig(vocab_size=len(tokenizer), hidden_size=16, intermediate_size=32, num_hidden_layers=2,
+                       num_attention_heads=2, num_key_value_heads=2, num_labels=1, pad_token_id=tokenizer.pad_token_id)
+
+
+def test_saved_reward_model_reloads_to_the_same_scores(tokenizer, tmp_path):
+    torch.manual_seed(0)
+    backbone_dir = tmp_path / "backbone"
+    LlamaForSequenceClassification(tiny_config(tokenizer)).save_pretrained(backbone_dir)
+    resolved = models.ResolvedModel("reward_backbone", "tiny", str(backbone_dir), "cache", False)
+    model = LlamaForSequenceClassification.from_pretrained(backbone_dir)
+    model = get_peft_model(model, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"],
+                                             modules_to_save=["score"], task_type="SEQ_CLS"))
+    with torch.no_grad():  # make the adapter and the head differ from their initial values
+        for name, param in model.named_parameters():
+            if param.requires_grad:
+                param.add_(torch.randn_like(param) * 0.5)
+    prompts, replies = ["What is 2 + 2?", "Name a colour."], ["4", "Blue, like the sky on a clear day."]
+    trained = RewardModel(model, tokenizer)
+    expected = trained.score(prompts, replies)
+    folder = trained.save(tmp_path / "reward_model", info={"role": "reward_backbone"})
+    reloaded = load_reward_model(folder, resolved=resolved)
+    assert reloaded.score(prompts, replies) == pytest.approx(expected, abs=1e-5)
+    base_only = RewardModel(LlamaForSequenceClassification.from_pretrained(backbone_dir), tokenizer)
+    assert base_only.score(prompts, replies) != pytest.approx(expected, abs=1e-3)  # the adapter mattered
+
+
+def test_scores_do_not_depend_on_batch_padding(tokenizer):
+    torch.manual_seed(0)
+    model = LlamaForSequenceClassification(tiny_config(tokenizer)).eval()
+    reward_model = RewardModel(model, tokenizer)
+    prompts, replies = ["Hi", "Tell me a long story about a dragon."], ["Hello!", "Once upon a time a dragon slept for years."]
+    together = reward_model.score(prompts, replies, batch_size=2)
+    alone = [reward_model.score([p], [r])[0] for p, r in zip(prompts, replies)]
+    assert together == pytest.approx(alone, abs=1e-5)
+    lm = LlamaForCausalLM(tiny_config(tokenizer)).eval()
+    both = last_token_features(lm, tokenizer, prompts, replies, batch_size=2, progress=False)
+    single = last_token_features(lm, tokenizer, prompts[:1], replies[:1], progress=False)
+    assert torch.allclose(both[0], single[0], atol=1e-5)
+
+
+def test_length_bias_reports_the_mean_change(tokenizer):
+    class Counting:  # a fake reward model that pays one point per character
+        def score(self, prompts, replies):
+            return [float(len(r)) for r in replies]
+
+    result = length_bias(Counting(), ["q", "q"], ["a", "bb"], filler=" xyz")
+    assert result["mean_change"] == pytest.approx(4.0) and result["fraction_up"] == 1.0
+
+
+def test_mismatched_inputs_and_missing_models_give_clear_errors(tokenizer, tmp_path):
+    reward_model = RewardModel(LlamaForSequenceClassification(tiny_config(tokenizer)), tokenizer)
+    with pytest.raises(ValueError, match="one reply per prompt"):
+        reward_model.score(["a", "b"], ["only one"])
+    with pytest.raises(models.ModelError, match="Run lesson 03"):
+        load_reward_model(tmp_path / "nothing_here")

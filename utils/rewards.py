@@ -1,0 +1,176 @@
+"""Reward models: the Bradley-Terry loss, a reward model you can score replies with, and its biases.
+
+Introduced in lesson 03 (trained there with TRL's RewardTrainer) and used by lesson 04 as the
+reward that reinforcement learning maximises. A reward model is a language model whose output is
+one number per (prompt, reply): the reward read at the reply's last token.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+REWARD_MODEL_DIR = "reward_model"  # folder name inside a lesson run: adapter + score head + tokenizer
+FILLER = " I hope this helps, and please let me know if you have any other questions about it."
+
+
+def bradley_terry_loss(r_chosen: torch.Tensor, r_rejected: torch.Tensor) -> torch.Tensor:
+    """Mean of -log P(chosen beats rejected), with P = sigmoid(r_chosen - r_rejected).
+
+    softplus(-x) equals -log(sigmoid(x)) and stays finite for any margin x, where computing
+    sigmoid first would underflow to log(0) once the rejected reply scores far above the chosen one.
+    """
+    return F.softplus(-(r_chosen - r_rejected)).mean()
+
+
+def preference_probability(r_chosen: torch.Tensor, r_rejected: torch.Tensor) -> torch.Tensor:
+    """Bradley-Terry: the probability that a rater prefers the chosen reply."""
+    return torch.sigmoid(r_chosen - r_rejected)
+
+
+def conversation(prompt: str, reply: str) -> list[dict]:
+    """The two-turn chat a reward model reads: the user's prompt and the assistant's reply."""
+    return [{"role": "user", "content": prompt}, {"role": "assistant", "content": reply}]
+
+
+def to_trl_rows(pairs: list[dict]) -> list[dict]:
+    """Preference pairs in TRL's conversational format: prompt, chosen and rejected as messages."""
+    return [
+        {
+            "prompt": [{"role": "user", "content": p["prompt"]}],
+            "chosen": [{"role": "assistant", "content": p["chosen"]}],
+            "rejected": [{"role": "assistant", "content": p["rejected"]}],
+        }
+        for p in pairs
+    ]
+
+
+def load_reward_backbone(resolved, load_in_4bit: bool = False, device=None, dtype=None):
+    """The `resolved` checkpoint with a fresh one-output score head, ready for a LoRA adapter."""
+    from transformers import AutoModelForSequenceClassification
+
+    from utils.models import load_model
+
+    return load_model(resolved, load_in_4bit=load_in_4bit, device=device, dtype=dtype,
+                      auto_class=AutoModelForSequenceClassification, num_labels=1)
+
+
+class RewardModel:
+    """Score (prompt, reply) pairs with a sequence-classification model and its tokenizer."""
+
+    def __init__(self, model, tokenizer):
+        self.model = model
+        self.tokenizer = tokenizer
+        if model.config.pad_token_id is None:
+            model.config.pad_token_id = tokenizer.pad_token_id
+
+    def token_ids(self, prompt: str, reply: str) -> list[int]:
+        """The tokens the model reads: the chat template around the two turns, as TRL tokenizes them."""
+        ids = self.tokenizer.apply_chat_template(conversation(prompt, reply), tokenize=True)
+        return list(ids["input_ids"] if isinstance(ids, dict) or hasattr(ids, "keys") else ids)
+
+    @torch.no_grad()
+    def score(self, prompts: list[str], replies: list[str], batch_size: int = 16, progress: bool = False) -> list[float]:
+        """One reward per (prompt, reply)."""
+        if len(prompts) != len(replies):
+            raise ValueError(f"score() needs one reply per prompt; got {len(prompts)} prompts and {len(replies)} replies")
+        was_training = self.model.training
+        self.model.eval()
+        device = next(self.model.parameters()).device
+        pad = self.tokenizer.pad_token_id
+        scores: list[float] = []
+        starts = range(0, len(prompts), batch_size)
+        for start in tqdm(starts, desc="scoring", unit="batch", disable=not progress or len(starts) < 2):
+            rows = [torch.tensor(self.token_ids(p, r)) for p, r in zip(prompts[start : start + batch_size], replies[start : start + batch_size])]
+            width = max(len(r) for r in rows)
+            input_ids = torch.full((len(rows), width), pad, dtype=torch.long)
+            attention = torch.zeros((len(rows), width), dtype=torch.long)
+            for i, row in enumerate(rows):  # right padding, as TRL's preference collator does
+                input_ids[i, : len(row)] = row
+                attention[i, : len(row)] = 1
+            logits = self.model(input_ids=input_ids.to(device), attention_mask=attention.to(device)).logits
+            scores += logits.squeeze(-1).float().cpu().tolist()
+        self.model.train(was_training)
+        return scores
+
+    def save(self, folder: str | Path, info: dict | None = None) -> Path:
+        """Save the adapter (with its score head) and tokenizer, plus `reward_model.json` describing them."""
+        folder = Path(folder)
+        self.model.save_pretrained(folder)
+        self.tokenizer.save_pretrained(folder)
+        (folder / "reward_model.json").write_text(json.dumps(info or {}, indent=2) + "\n")
+        return folder
+
+
+def load_reward_model(folder: str | Path, resolved=None, device=None, dtype=None) -> RewardModel:
+    """Reload a reward model saved by `RewardModel.save`: its backbone, then the LoRA adapter and score head.
+
+    The backbone is resolved by the role recorded at save time unless `resolved` is given. The base is
+    loaded unquantised: scoring needs no gradients, and merging the adapter is exact in full precision.
+    """
+    from peft import PeftModel
+    from transformers import AutoTokenizer
+
+    from utils.models import ModelError, resolve_model
+
+    folder = Path(folder)
+    if not (folder / "adapter_config.json").exists():
+        raise ModelError(
+            f"No reward model in {folder} (adapter_config.json missing). Run lesson 03 to train one, "
+            "or point to the `reward_model` folder inside a lesson 03 run."
+        )
+    info = json.loads((folder / "reward_model.json").read_text()) if (folder / "reward_model.json").exists() else {}
+    resolved = resolved or resolve_model(info.get("role", "reward_backbone"), info.get("profile"), verbose=False)
+    backbone = load_reward_backbone(resolved, load_in_4bit=False, device=device, dtype=dtype)
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    backbone.config.pad_token_id = tokenizer.pad_token_id
+    model = PeftModel.from_pretrained(backbone, folder).merge_and_unload()
+    model.eval()
+    return RewardModel(model, tokenizer)
+
+
+def length_bias(reward_model: RewardModel, prompts: list[str], replies: list[str], filler: str = FILLER) -> dict:
+    """How much the reward moves when a reply gets a polite, content-free sentence appended.
+
+    A reward model that judges quality should not pay for words that add nothing. A positive mean
+    change is a bias that reinforcement learning will find and exploit by padding its replies.
+    """
+    plain = torch.tensor(reward_model.score(prompts, replies))
+    padded = torch.tensor(reward_model.score(prompts, [r + filler for r in replies]))
+    change = padded - plain
+    return {
+        "mean_change": change.mean().item(),
+        "fraction_up": (change > 0).float().mean().item(),
+        "plain": plain.tolist(),
+        "padded": padded.tolist(),
+    }
+
+
+@torch.no_grad()
+def last_token_features(model, tokenizer, prompts: list[str], replies: list[str], batch_size: int = 16,
+                        progress: bool = True) -> torch.Tensor:
+    """The final hidden state at each conversation's last token: what a reward model's score head reads.
+
+    `model` is a causal LM; its weights stay frozen. Returns a float32 tensor [n, hidden_size].
+    """
+    reader = RewardModel.__new__(RewardModel)  # reuse its tokenization without a score head
+    reader.tokenizer = tokenizer
+    device = next(model.parameters()).device
+    features = []
+    starts = range(0, len(prompts), batch_size)
+    for start in tqdm(starts, desc="features", unit="batch", disable=not progress or len(starts) < 2):
+        rows = [reader.token_ids(p, r) for p, r in zip(prompts[start : start + batch_size], replies[start : start + batch_size])]
+        width = max(len(r) for r in rows)
+        input_ids = torch.full((len(rows), width), tokenizer.pad_token_id, dtype=torch.long)
+        attention = torch.zeros((len(rows), width), dtype=torch.long)
+        for i, row in enumerate(rows):
+            input_ids[i, : len(row)] = torch.tensor(row)
+            attention[i, : len(row)] = 1
+        out = model(input_ids=input_ids.to(device), attention_mask=attention.to(device), output_hidden_states=True)
+        last = attention.sum(1) - 1  # index of each row's last real token (right padding)
+        features.append(out.hidden_states[-1][torch.arange(len(rows)), last.to(device)].float().cpu())
+    return torch.cat(features)
