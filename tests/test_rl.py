@@ -222,3 +222,26 @@ def test_ppo_smoke_run_updates_the_adapter_and_leaves_the_reference_alone():
     assert value_head.linear.weight.abs().sum() > 0
     with torch.no_grad(), policy.disable_adapter():
         assert torch.allclose(policy(probe).logits, base_logits)
+
+
+def test_exact_kl_is_zero_against_itself_and_positive_against_another_model():
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from utils.rl import exact_kl
+
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=2, num_key_value_heads=2)
+    a, b = LlamaForCausalLM(config).eval(), LlamaForCausalLM(config).eval()
+    ids = torch.randint(0, 64, (2, 7))
+    attention = torch.ones_like(ids)
+    attention[1, :2] = 0  # left padding
+    response = torch.zeros_like(ids)
+    response[:, 4:] = 1
+    assert exact_kl(a, a, ids, attention, response).abs().max() < 1e-5
+    kl = exact_kl(a, b, ids, attention, response)
+    assert (kl > 0).all()
+    # by hand for row 0: sum over the 3 response tokens of KL(p || q) at the positions that predict them
+    p = torch.log_softmax(a(ids[:1]).logits[0, 3:6], -1)
+    q = torch.log_softmax(b(ids[:1]).logits[0, 3:6], -1)
+    assert torch.allclose(kl[0], (p.exp() * (p - q)).sum(), atol=1e-4)

@@ -76,6 +76,8 @@ class RewardModelSizes:
     """Lesson 03 sizes."""
 
     n_train_pairs: int  # preference pairs used for training (the file has 720)
+    n_feature_pairs: int  # train pairs whose frozen features train the tiny linear head
+    n_heldout: int  # held-out pairs evaluated, the same number per axis (the file has 150)
     tiny_epochs: int  # full-batch epochs of the from-scratch linear reward head
     max_steps: int  # RewardTrainer optimizer steps
     batch_size: int  # pairs per step (each pair is two sequences)
@@ -86,6 +88,26 @@ class RewardModelSizes:
     n_generated: int  # held-out prompts whose sampled replies are scored by the reward model and the gold scorer
     max_new_tokens: int
     load_in_4bit: bool  # QLoRA on GPUs; on CPUs the 135M model trains faster unquantised
+
+
+@dataclass(frozen=True)
+class RLSizes:
+    """Lesson 04 sizes."""
+
+    n_eval: int  # held-out prompts (the same number per axis) scored before and after each method
+    max_new_tokens: int  # longest reply sampled during RL and at evaluation
+    reinforce_steps: int  # steps of the plain REINFORCE demo
+    ppo_steps: int  # rollout + update rounds, per PPO run (two runs: with and without KL)
+    ppo_batch: int  # prompts per PPO step, one reply each
+    ppo_lr: float  # LoRA learning rate for REINFORCE and PPO
+    kl_coef: float  # PPO's price per nat of KL to the reference, paid token by token
+    grpo_steps: int  # GRPOTrainer steps: grpo_steps * grpo_prompts * num_generations = PPO's reply count
+    grpo_prompts: int  # prompts per GRPO step
+    num_generations: int  # replies per prompt: the group whose mean is the baseline
+    grpo_lr: float
+    grpo_beta: float  # GRPO's KL coefficient (TRL's default is 0: no reference model)
+    lora_r: int
+    lora_alpha: int
 
 
 LESSON_SIZES = {
@@ -102,9 +124,16 @@ LESSON_SIZES = {
         "gpu": SFTSizes(150, 16, 2e-4, 16, 32, 122, 64, 32, True, hub_sft_steps=100, hub_conversations=2000),
     },
     "03_reward_modeling": {
-        "ci": RewardModelSizes(720, 150, 40, 8, 3e-4, 16, 32, 0.01, 40, 40, False),
-        "cpu": RewardModelSizes(720, 300, 120, 8, 3e-4, 16, 32, 0.01, 100, 48, False),
-        "gpu": RewardModelSizes(720, 300, 180, 16, 2e-4, 16, 32, 0.01, 150, 64, True),
+        # ci: 24 steps (under one epoch) already separate most held-out pairs; fewer pairs evaluated
+        "ci": RewardModelSizes(720, 160, 60, 150, 24, 8, 3e-4, 16, 32, 0.01, 20, 40, False),
+        "cpu": RewardModelSizes(720, 300, 150, 300, 50, 8, 3e-4, 16, 32, 0.01, 60, 48, False),
+        "gpu": RewardModelSizes(720, 720, 150, 300, 180, 16, 2e-4, 16, 32, 0.01, 150, 64, True),
+    },
+    "04_rl_from_reward_model": {
+        # ci: four PPO steps per run still move the held-out reward; both methods see 32 replies
+        "ci": RLSizes(20, 32, 2, 4, 8, 1e-3, 0.2, 2, 4, 4, 1e-3, 0.1, 16, 32),
+        "cpu": RLSizes(40, 40, 3, 12, 8, 1e-3, 0.2, 6, 4, 4, 1e-3, 0.1, 16, 32),
+        "gpu": RLSizes(150, 64, 5, 40, 16, 5e-4, 0.2, 20, 8, 8, 5e-4, 0.1, 16, 32),
     },
 }
 

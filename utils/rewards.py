@@ -125,7 +125,14 @@ def load_reward_model(folder: str | Path, resolved=None, device=None, dtype=None
         )
     info = json.loads((folder / "reward_model.json").read_text()) if (folder / "reward_model.json").exists() else {}
     resolved = resolved or resolve_model(info.get("role", "reward_backbone"), info.get("profile"), verbose=False)
-    backbone = load_reward_backbone(resolved, load_in_4bit=False, device=device, dtype=dtype)
+    from transformers.utils import logging as transformers_logging
+
+    level = transformers_logging.get_verbosity()
+    transformers_logging.set_verbosity_error()  # the load report would list the score head as "missing": the adapter brings it
+    try:
+        backbone = load_reward_backbone(resolved, load_in_4bit=False, device=device, dtype=dtype)
+    finally:
+        transformers_logging.set_verbosity(level)
     tokenizer = AutoTokenizer.from_pretrained(folder)
     backbone.config.pad_token_id = tokenizer.pad_token_id
     model = PeftModel.from_pretrained(backbone, folder).merge_and_unload()
@@ -133,13 +140,14 @@ def load_reward_model(folder: str | Path, resolved=None, device=None, dtype=None
     return RewardModel(model, tokenizer)
 
 
-def length_bias(reward_model: RewardModel, prompts: list[str], replies: list[str], filler: str = FILLER) -> dict:
+def length_bias(reward_model: RewardModel, prompts: list[str], replies: list[str], filler: str = FILLER,
+                plain: list[float] | None = None) -> dict:
     """How much the reward moves when a reply gets a polite, content-free sentence appended.
 
     A reward model that judges quality should not pay for words that add nothing. A positive mean
     change is a bias that reinforcement learning will find and exploit by padding its replies.
     """
-    plain = torch.tensor(reward_model.score(prompts, replies))
+    plain = torch.tensor(plain if plain is not None else reward_model.score(prompts, replies))
     padded = torch.tensor(reward_model.score(prompts, [r + filler for r in replies]))
     change = padded - plain
     return {
@@ -174,3 +182,34 @@ def last_token_features(model, tokenizer, prompts: list[str], replies: list[str]
         last = attention.sum(1) - 1  # index of each row's last real token (right padding)
         features.append(out.hidden_states[-1][torch.arange(len(rows)), last.to(device)].float().cpu())
     return torch.cat(features)
+
+
+def train_reward_model(pairs: list[dict], resolved, output_dir: str | Path, steps: int = 24, batch_size: int = 8,
+                       learning_rate: float = 3e-4, lora_r: int = 16, center_rewards: float = 0.01) -> RewardModel:
+    """Lesson 03's reward model in one call: LoRA + score head trained with TRL's RewardTrainer.
+
+    The fallback for lessons that need a reward model when lesson 03's is missing; lesson 03 itself
+    shows every step of this. CPU-only here (float32), for the bundled-size models.
+    """
+    from datasets import Dataset
+    from peft import LoraConfig
+    from trl import RewardConfig, RewardTrainer
+
+    from utils.models import load_tokenizer
+
+    tokenizer = load_tokenizer(resolved)
+    config = RewardConfig(
+        output_dir=str(output_dir), max_steps=steps, per_device_train_batch_size=batch_size,
+        learning_rate=learning_rate, lr_scheduler_type="constant_with_warmup", warmup_steps=3,
+        center_rewards_coefficient=center_rewards, logging_steps=max(1, steps // 5), max_length=256,
+        gradient_checkpointing=False, save_strategy="no", report_to=[], use_cpu=not torch.cuda.is_available(),
+        bf16=False, fp16=False, seed=0,
+    )
+    lora = LoraConfig(r=lora_r, lora_alpha=2 * lora_r, lora_dropout=0.0, target_modules="all-linear",
+                      modules_to_save=["score"], task_type="SEQ_CLS")
+    trainer = RewardTrainer(model=load_reward_backbone(resolved, dtype=torch.float32), args=config,
+                            processing_class=tokenizer, peft_config=lora,
+                            train_dataset=Dataset.from_list(to_trl_rows(pairs)))
+    trainer.train()
+    trainer.model.eval()
+    return RewardModel(trainer.model, tokenizer)

@@ -9,6 +9,7 @@ marks the tokens the policy wrote; everything outside it is zero.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 import torch.nn as nn
@@ -312,3 +313,67 @@ def ppo_train(
             on_step(record)
     policy.train(was_training)
     return history
+
+
+@torch.no_grad()
+def exact_kl(policy, reference, input_ids, attention_mask, response_mask) -> torch.Tensor:
+    """KL(policy || reference) summed over each response's tokens, computed over the whole vocabulary.
+
+    At every response position both models give a next-token distribution; their exact KL is
+    sum_v p(v) (log p(v) - log q(v)). Summed over the response, it measures how far the policy has
+    moved from the reference on the replies it actually writes. `reference` is a callable model, or
+    None to use `policy` with its adapter disabled. Returns [batch].
+    """
+    position_ids = (attention_mask.long().cumsum(-1) - 1).clamp(min=0)  # left padding, as in generate
+
+    def log_probs(model):
+        logits = model(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids).logits[:, :-1].float()
+        return torch.log_softmax(logits, -1)
+
+    logp = log_probs(policy)
+    if reference is None:
+        with policy.disable_adapter():
+            ref_logp = log_probs(policy)
+    else:
+        ref_logp = log_probs(reference)
+    per_token = (logp.exp() * (logp - ref_logp)).sum(-1)  # position t predicts token t + 1
+    return (per_token * response_mask[:, 1:].float()).sum(1)
+
+
+def load_start_policy(resolved, sft_adapter: str | Path | None = None, device=None, dtype=None):
+    """The policy RL starts from: the model `resolved`, with lesson 02's SFT adapter merged in when given.
+
+    Loaded unquantised so each RL run can add its own LoRA adapter on top; the frozen weights
+    (adapter disabled) are then the reference policy.
+    """
+    from utils.models import load_model
+
+    model = load_model(resolved, device=device, dtype=dtype)
+    if sft_adapter is not None:
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, str(sft_adapter)).merge_and_unload()
+    model.eval()
+    return model
+
+
+def encode_replies(tokenizer, prompts: list[str], replies: list[str]) -> dict:
+    """Left-padded token ids of each chat prompt followed by its reply and EOS, the reply's tokens marked.
+
+    What `exact_kl` reads to measure how far a policy moved on replies it already wrote.
+    """
+    rows, marks = [], []
+    for prompt, reply in zip(prompts, replies):
+        prompt_ids = tokenizer(prompt, add_special_tokens=False).input_ids
+        reply_ids = tokenizer(reply, add_special_tokens=False).input_ids + [tokenizer.eos_token_id]
+        rows.append(prompt_ids + reply_ids)
+        marks.append([0] * len(prompt_ids) + [1] * len(reply_ids))
+    width = max(len(r) for r in rows)
+    input_ids = torch.full((len(rows), width), tokenizer.pad_token_id, dtype=torch.long)
+    attention_mask = torch.zeros((len(rows), width), dtype=torch.long)
+    response_mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, (row, mark) in enumerate(zip(rows, marks)):
+        input_ids[i, width - len(row):] = torch.tensor(row)
+        attention_mask[i, width - len(row):] = 1
+        response_mask[i, width - len(row):] = torch.tensor(mark)
+    return {"input_ids": input_ids, "attention_mask": attention_mask, "response_mask": response_mask}
