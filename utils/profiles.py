@@ -97,17 +97,19 @@ class RLSizes:
     n_eval: int  # held-out prompts (the same number per axis) scored before and after each method
     max_new_tokens: int  # longest reply sampled during RL and at evaluation
     reinforce_steps: int  # steps of the plain REINFORCE demo
-    ppo_steps: int  # rollout + update rounds, per PPO run (two runs: with and without KL)
+    ppo_steps: int  # rollout + update rounds of the PPO run with the KL penalty
+    no_kl_steps: int  # rounds of the PPO run without it (ci: a short run, only to show the curves)
     ppo_batch: int  # prompts per PPO step, one reply each
     ppo_lr: float  # LoRA learning rate for REINFORCE and PPO
     kl_coef: float  # PPO's price per nat of KL to the reference, paid token by token
-    grpo_steps: int  # GRPOTrainer steps: grpo_steps * grpo_prompts * num_generations = PPO's reply count
+    grpo_rounds: int  # GRPO generation rounds; each gives 4 optimizer steps (2 minibatches x 2 passes), like a PPO step
     grpo_prompts: int  # prompts per GRPO step
     num_generations: int  # replies per prompt: the group whose mean is the baseline
     grpo_lr: float
     grpo_beta: float  # GRPO's KL coefficient (TRL's default is 0: no reference model)
     lora_r: int
     lora_alpha: int
+    temperature: float = 0.7  # sampling temperature in training: at 1.0 a 135M model's samples are often word salad
 
 
 LESSON_SIZES = {
@@ -130,10 +132,11 @@ LESSON_SIZES = {
         "gpu": RewardModelSizes(720, 720, 150, 300, 180, 16, 2e-4, 16, 32, 0.01, 150, 64, True),
     },
     "04_rl_from_reward_model": {
-        # ci: four PPO steps per run still move the held-out reward; both methods see 32 replies
-        "ci": RLSizes(20, 32, 2, 4, 8, 1e-3, 0.2, 2, 4, 4, 1e-3, 0.1, 16, 32),
-        "cpu": RLSizes(40, 40, 3, 12, 8, 1e-3, 0.2, 6, 4, 4, 1e-3, 0.1, 16, 32),
-        "gpu": RLSizes(150, 64, 5, 40, 16, 5e-4, 0.2, 20, 8, 8, 5e-4, 0.1, 16, 32),
+        # GRPO's lr is twice PPO's: per reply it takes half as many optimizer steps (its minibatches are twice as big)
+        # ci: shorter replies, fewer held-out prompts, a short KL-free run; PPO and GRPO sample 64 replies each
+        "ci": RLSizes(15, 20, 1, 8, 2, 8, 1e-3, 0.2, 4, 4, 4, 2e-3, 0.1, 16, 32),
+        "cpu": RLSizes(30, 40, 3, 12, 12, 8, 1e-3, 0.2, 6, 4, 4, 2e-3, 0.1, 16, 32),
+        "gpu": RLSizes(150, 64, 5, 40, 40, 16, 5e-4, 0.2, 20, 8, 8, 1e-3, 0.1, 16, 32),
     },
 }
 
