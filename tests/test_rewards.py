@@ -100,3 +100,18 @@ def test_mismatched_inputs_and_missing_models_give_clear_errors(tokenizer, tmp_p
         reward_model.score(["a", "b"], ["only one"])
     with pytest.raises(models.ModelError, match="Run lesson 03"):
         load_reward_model(tmp_path / "nothing_here")
+
+
+def test_fallback_reward_model_trains_from_pairs_and_scores(tmp_path):
+    """What lesson 04 runs when lesson 03's reward model is missing, here for two tiny steps."""
+    from utils.data import load_preferences
+    from utils.rewards import train_reward_model
+
+    path = models.prepare_bundled_model()
+    resolved = models.ResolvedModel("reward_backbone", models.BUNDLED_MODEL_ID, str(path), "bundled", False)
+    pairs = load_preferences("preferences_train.jsonl")[:8]
+    reward_model = train_reward_model(pairs, resolved, tmp_path / "trainer", steps=2, batch_size=4)
+    scores = reward_model.score([p["prompt"] for p in pairs[:2]], [p["chosen"] for p in pairs[:2]])
+    assert len(scores) == 2 and all(math.isfinite(s) for s in scores)
+    folder = reward_model.save(tmp_path / "reward_model", info={"role": "reward_backbone"})
+    assert load_reward_model(folder, resolved=resolved).score([pairs[0]["prompt"]], [pairs[0]["chosen"]])[0] == pytest.approx(scores[0], abs=1e-4)
