@@ -102,15 +102,17 @@ class RewardModel:
         folder = Path(folder)
         self.model.save_pretrained(folder)
         self.tokenizer.save_pretrained(folder)
-        (folder / "reward_model.json").write_text(json.dumps(info or {}, indent=2) + "\n")
+        info = {**(info or {}), "load_in_4bit": bool(getattr(self.model, "is_loaded_in_4bit", False))}
+        (folder / "reward_model.json").write_text(json.dumps(info, indent=2) + "\n")
         return folder
 
 
 def load_reward_model(folder: str | Path, resolved=None, device=None, dtype=None) -> RewardModel:
     """Reload a reward model saved by `RewardModel.save`: its backbone, then the LoRA adapter and score head.
 
-    The backbone is resolved by the role recorded at save time unless `resolved` is given. The base is
-    loaded unquantised: scoring needs no gradients, and merging the adapter is exact in full precision.
+    The backbone is resolved by the role recorded at save time unless `resolved` is given. It is
+    loaded the way it was trained: unquantised (then the adapter is merged in, exactly), or in 4-bit
+    (then the adapter stays separate: merging into 4-bit weights would round it away).
     """
     from peft import PeftModel
     from transformers import AutoTokenizer
@@ -124,18 +126,20 @@ def load_reward_model(folder: str | Path, resolved=None, device=None, dtype=None
             "or point to the `reward_model` folder inside a lesson 03 run."
         )
     info = json.loads((folder / "reward_model.json").read_text()) if (folder / "reward_model.json").exists() else {}
+    four_bit = bool(info.get("load_in_4bit", False))
     resolved = resolved or resolve_model(info.get("role", "reward_backbone"), info.get("profile"), verbose=False)
     from transformers.utils import logging as transformers_logging
 
     level = transformers_logging.get_verbosity()
     transformers_logging.set_verbosity_error()  # the load report would list the score head as "missing": the adapter brings it
     try:
-        backbone = load_reward_backbone(resolved, load_in_4bit=False, device=device, dtype=dtype)
+        backbone = load_reward_backbone(resolved, load_in_4bit=four_bit, device=device, dtype=dtype)
     finally:
         transformers_logging.set_verbosity(level)
     tokenizer = AutoTokenizer.from_pretrained(folder)
     backbone.config.pad_token_id = tokenizer.pad_token_id
-    model = PeftModel.from_pretrained(backbone, folder).merge_and_unload()
+    model = PeftModel.from_pretrained(backbone, folder)
+    model = model if four_bit else model.merge_and_unload()
     model.eval()
     return RewardModel(model, tokenizer)
 

@@ -316,18 +316,23 @@ def ppo_train(
 
 
 @torch.no_grad()
-def exact_kl(policy, reference, input_ids, attention_mask, response_mask) -> torch.Tensor:
+def exact_kl(policy, reference, input_ids, attention_mask, response_mask, temperature: float = 1.0) -> torch.Tensor:
     """KL(policy || reference) summed over each response's tokens, computed over the whole vocabulary.
 
     At every response position both models give a next-token distribution; their exact KL is
     sum_v p(v) (log p(v) - log q(v)). Summed over the response, it measures how far the policy has
     moved from the reference on the replies it actually writes. `reference` is a callable model, or
-    None to use `policy` with its adapter disabled. Returns [batch].
+    None to use `policy` with its adapter disabled. `temperature` scales both models' logits, as
+    sampling at that temperature does. Returns [batch], on the inputs' device.
     """
+    out_device = input_ids.device
+    device = next(policy.parameters()).device
+    input_ids, attention_mask, response_mask = input_ids.to(device), attention_mask.to(device), response_mask.to(device)
     position_ids = (attention_mask.long().cumsum(-1) - 1).clamp(min=0)  # left padding, as in generate
 
     def log_probs(model):
         logits = model(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids).logits[:, :-1].float()
+        logits = logits / temperature
         return torch.log_softmax(logits, -1)
 
     logp = log_probs(policy)
@@ -337,7 +342,7 @@ def exact_kl(policy, reference, input_ids, attention_mask, response_mask) -> tor
     else:
         ref_logp = log_probs(reference)
     per_token = (logp.exp() * (logp - ref_logp)).sum(-1)  # position t predicts token t + 1
-    return (per_token * response_mask[:, 1:].float()).sum(1)
+    return (per_token * response_mask[:, 1:].float()).sum(1).to(out_device)
 
 
 def load_start_policy(resolved, sft_adapter: str | Path | None = None, device=None, dtype=None):
