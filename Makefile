@@ -1,5 +1,6 @@
 # One entry point for the course. `make help` lists the targets.
 PYTHON ?= python3
+PYTHON_MIN := 3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -14,6 +15,9 @@ help:
 	@echo "make setup     only install: virtualenv, pinned requirements, bundled model (converted once)"
 
 $(STAMP): requirements.txt requirements-nodeps.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < tuple(map(int, "$(PYTHON_MIN)".split("."))))' 2>/dev/null || { \
+	  echo "error: the course needs Python $(PYTHON_MIN) or newer; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)."; \
+	  echo "Install Python $(PYTHON_MIN)+ and run: make PYTHON=python$(PYTHON_MIN) $(MAKECMDGOALS)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
@@ -26,8 +30,11 @@ setup: $(STAMP)
 course: setup
 	$(PY) -m utils.course
 
+# Unit tests first: a failure there stops the run before any notebook starts.
+# Then every lesson, in a fresh temporary runs folder (conftest.py), with this venv's interpreter.
 test: setup
-	COURSE_PROFILE=ci $(PY) -m pytest
+	COURSE_PROFILE=ci $(PY) -m pytest tests -x
+	COURSE_PROFILE=ci $(PY) -m pytest lessons
 
 lab: setup
 	$(VENV)/bin/jupyter lab lessons/

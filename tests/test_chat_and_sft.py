@@ -178,3 +178,25 @@ def test_hub_chat_rows_are_validated_like_shipped_data():
     kept, skipped = hub_chat_conversations(rows, limit=2)
     assert kept == [good, good + [{"role": "user", "content": "Thanks"}, {"role": "assistant", "content": "Welcome"}]]
     assert skipped == 1
+
+
+def test_per_conversation_losses_recombine_into_the_batch_loss(tokenizer):
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from utils.chat import conversation_losses, heldout_loss
+
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+                         num_attention_heads=2, num_key_value_heads=2)
+    model = LlamaForCausalLM(config).eval()
+    chats = [[{"role": "user", "content": q}, {"role": "assistant", "content": a}]
+             for q, a in [("Hi", "Hello there."), ("What is 2 plus 2?", "2 plus 2 is 4, as always and everywhere.")]]
+    losses, counts = conversation_losses(model, tokenizer, chats, batch_size=2)
+    batch = collate([tokenize_with_assistant_mask(tokenizer, c) for c in chats], tokenizer.pad_token_id)
+    with torch.no_grad():
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+        one_by_one = [masked_cross_entropy(model(torch.tensor([e["input_ids"]])).logits, torch.tensor([e["labels"]])).item()
+                      for e in (tokenize_with_assistant_mask(tokenizer, c) for c in chats)]
+    assert counts[0] < counts[1]  # the second reply is longer
+    assert losses == pytest.approx(one_by_one, abs=1e-4)
+    assert heldout_loss(model, tokenizer, chats) == pytest.approx(masked_cross_entropy(logits, batch["labels"]).item(), abs=1e-4)

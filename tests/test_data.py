@@ -42,6 +42,22 @@ def test_bad_row_is_reported_with_file_line_and_field(tmp_path, bad_line, expect
         load_jsonl(write(tmp_path, [GOOD, bad_line]), SCHEMA, unique=("id",))
 
 
+def test_a_line_that_is_not_utf8_is_reported_with_file_and_line(tmp_path):
+    # "café" as a Windows editor saves it in cp1252: 0xe9 is not UTF-8; the row after it is fine
+    latin = json.dumps({"id": "x2", "text": "café", "label": "a"}, ensure_ascii=False).encode("cp1252")
+    path = tmp_path / "rows.jsonl"
+    path.write_bytes(GOOD.encode() + b"\n\n" + latin + b"\n" + json.dumps({"id": "x3", "text": "t", "label": "b"}).encode())
+    with pytest.raises(DataError, match=r"rows.jsonl:3: not valid UTF-8 \(byte 0xe9 at position 26 of the line\)\. Save the file as UTF-8"):
+        load_jsonl(path, SCHEMA)
+
+
+def test_utf8_text_beyond_ascii_loads(tmp_path):
+    row = {"id": "x2", "text": "café – 東京 🙂", "label": "a"}
+    path = tmp_path / "rows.jsonl"
+    path.write_text(GOOD + "\n" + json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert load_jsonl(path, SCHEMA)[1] == row
+
+
 def test_missing_file_says_where_data_lives(tmp_path):
     with pytest.raises(DataError, match="file not found"):
         load_jsonl(tmp_path / "nope.jsonl", SCHEMA)

@@ -1,5 +1,7 @@
 """Profile detection, per-lesson sizes and precision choice."""
 
+import dataclasses
+
 import pytest
 import torch
 
@@ -31,9 +33,34 @@ def test_detection_follows_cuda_availability(cuda, expected):
 
 
 @pytest.mark.parametrize("lesson", sorted(LESSON_SIZES))
-def test_every_lesson_has_sizes_for_every_profile(lesson):
-    assert set(LESSON_SIZES[lesson]) == set(PROFILES)
-    assert lesson_sizes(lesson, "ci") == LESSON_SIZES[lesson]["ci"]
+def test_every_lesson_has_sizes_of_one_dataclass_for_every_profile(lesson):
+    sizes = LESSON_SIZES[lesson]
+    assert set(sizes) == set(PROFILES)
+    assert len({type(s) for s in sizes.values()}) == 1 and dataclasses.is_dataclass(sizes["ci"])
+
+
+@pytest.mark.parametrize("lesson", sorted(LESSON_SIZES))
+def test_lesson_sizes_without_a_profile_follow_course_profile(lesson, monkeypatch):
+    assert LESSON_SIZES[lesson]["ci"] != LESSON_SIZES[lesson]["cpu"]  # else this test could not tell them apart
+    for profile in ("ci", "cpu"):
+        monkeypatch.setenv("COURSE_PROFILE", profile)
+        assert lesson_sizes(lesson) is LESSON_SIZES[lesson][profile]
+
+
+def _fields(sizes, kind):
+    return {f.name: getattr(sizes, f.name) for f in dataclasses.fields(sizes) if type(getattr(sizes, f.name)) is kind}
+
+
+@pytest.mark.parametrize("lesson", sorted(LESSON_SIZES))
+def test_ci_runs_no_more_steps_or_examples_than_cpu(lesson):
+    ci, cpu = (_fields(LESSON_SIZES[lesson][p], int) for p in ("ci", "cpu"))
+    assert ci and {name: value for name, value in ci.items() if value > cpu[name]} == {}
+
+
+@pytest.mark.parametrize("lesson", sorted(LESSON_SIZES))
+def test_ci_takes_the_same_code_path_as_cpu(lesson):
+    # COURSE_DESIGN: ci is cpu with fewer steps and examples, so no switch (e.g. load_in_4bit) may differ
+    assert _fields(LESSON_SIZES[lesson]["ci"], bool) == _fields(LESSON_SIZES[lesson]["cpu"], bool)
 
 
 def test_unknown_lesson_sizes_name_the_known_lessons():
@@ -55,6 +82,11 @@ def test_precision_choice(device_type, bf16, expected):
     assert choose_dtype(device_type, bf16) == expected
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU fallback")
-def test_device_falls_back_to_cpu_without_cuda():
-    assert pick_device().type in ("cpu", "mps")
+@pytest.mark.parametrize(
+    "cuda, mps, expected",
+    [(True, True, "cuda"), (False, True, "mps"), (False, False, "cpu")],  # CUDA first, then Apple MPS, then CPU
+)
+def test_device_preference_is_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, expected):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+    assert pick_device().type == expected

@@ -46,12 +46,35 @@ def test_colab_badge_and_clone_url_point_at_this_notebook(path):
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
-def test_lesson_has_sizes_solutions_and_an_assert(path):
+def test_lesson_has_sizes_exercises_solutions_and_an_assert(path):
     assert path.stem in LESSON_SIZES
     nb = nbformat.read(path, as_version=4)
-    if any("## Exercises" in c.source for c in nb.cells if c.cell_type == "markdown"):
-        assert path.with_name(f"{path.stem}_solutions.ipynb").exists()
+    headings = [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()]
+    assert any(re.fullmatch(r"##\s+(\d+\.\s+)?Exercises\s*", h) for h in headings), "no '## Exercises' section"
+    assert path.with_name(f"{path.stem}_solutions.ipynb").exists(), "exercises need a solutions notebook"
     assert any(c.cell_type == "code" and re.search(r"^assert ", c.source, re.M) for c in nb.cells)
+
+
+def setup_cell(path):
+    return next(c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code").source
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_setup_cell_is_the_same_in_every_notebook_apart_from_the_lesson_name(path):
+    reference = setup_cell(LESSONS[0]).replace(LESSONS[0].stem, "NN_slug")
+    assert setup_cell(path).replace(path.stem, "NN_slug") == reference
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.stem.endswith("_solutions")], ids=lambda p: p.name)
+def test_solutions_notebook_reads_the_lessons_results_and_does_not_rerun_it(path):
+    lesson = nbformat.read(path.with_name(path.stem.removesuffix("_solutions") + ".ipynb"), as_version=4)
+    solutions = nbformat.read(path, as_version=4)
+    assert "lesson.saved(" in "".join(c.source for c in solutions.cells), "load what the lesson saved"
+    for marker in ("trainer.train()", "ppo_train(", ".save_pretrained(", "write_metrics("):
+        assert not any(marker in c.source for c in solutions.cells if c.cell_type == "code"), f"{marker} re-runs the lesson"
+    lesson_code = {c.source for c in lesson.cells if c.cell_type == "code"}
+    copied = [c.source for c in solutions.cells[1:] if c.cell_type == "code" and c.source in lesson_code]
+    assert not copied, f"{len(copied)} code cells are copies of the lesson's"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

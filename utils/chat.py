@@ -65,17 +65,26 @@ def masked_cross_entropy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Te
 
 
 @torch.no_grad()
-def heldout_loss(model, tokenizer, conversations: list[list[dict]], batch_size: int = 16, max_length: int | None = None) -> float:
-    """Masked cross-entropy over the assistant tokens of held-out conversations, token-weighted."""
-    total, count = 0.0, 0
+def conversation_losses(model, tokenizer, conversations: list[list[dict]], batch_size: int = 16,
+                        max_length: int | None = None) -> tuple[list[float], list[int]]:
+    """Each held-out conversation's mean loss over its assistant tokens, and how many tokens that is."""
+    losses, counts = [], []
     for start in range(0, len(conversations), batch_size):
         examples = [tokenize_with_assistant_mask(tokenizer, c, max_length) for c in conversations[start : start + batch_size]]
         batch = {k: v.to(model.device) for k, v in collate(examples, tokenizer.pad_token_id).items()}
-        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
-        n = int((batch["labels"][:, 1:] != IGNORE).sum())
-        total += masked_cross_entropy(logits, batch["labels"]).item() * n
-        count += n
-    return total / count
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits[:, :-1].float()
+        labels = batch["labels"][:, 1:]
+        per_token = F.cross_entropy(logits.transpose(1, 2), labels, ignore_index=IGNORE, reduction="none")
+        n = (labels != IGNORE).sum(1)
+        losses += (per_token.sum(1) / n.clamp(min=1)).tolist()
+        counts += n.tolist()
+    return losses, counts
+
+
+def heldout_loss(model, tokenizer, conversations: list[list[dict]], batch_size: int = 16, max_length: int | None = None) -> float:
+    """Masked cross-entropy over the assistant tokens of held-out conversations, token-weighted."""
+    losses, counts = conversation_losses(model, tokenizer, conversations, batch_size, max_length)
+    return sum(loss * n for loss, n in zip(losses, counts)) / sum(counts)
 
 
 def to_prompt_completion(messages: list[dict]) -> dict:

@@ -45,6 +45,22 @@ def _restore_hint(path: Path) -> str:
     return ""
 
 
+def _numbered_lines(path: Path):
+    """(line number, text) for each non-blank line. Each line is decoded on its own, so a byte that
+    is not UTF-8 is reported at its own line instead of as a bare UnicodeDecodeError."""
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise DataError(
+                    f"{path}:{lineno}: not valid UTF-8 (byte {raw[err.start]:#04x} at position {err.start + 1} of the line). "
+                    f"Save the file as UTF-8 (in most editors: Save As, encoding UTF-8){_restore_hint(path)}"
+                ) from None
+            if line.strip():
+                yield lineno, line
+
+
 def load_jsonl(path: str | Path, schema: dict[str, Field], unique: tuple[str, ...] = ()) -> list[dict]:
     """Read a JSONL file, validating every row; `unique` names fields whose values may not repeat."""
     path = Path(path)
@@ -54,33 +70,30 @@ def load_jsonl(path: str | Path, schema: dict[str, Field], unique: tuple[str, ..
         raise DataError(f"{path}: file not found (shipped data lives in {DATA_DIR})")
     rows: list[dict] = []
     seen: dict[str, dict] = {name: {} for name in unique}
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
+    for lineno, line in _numbered_lines(path):
+        where = f"{path}:{lineno}"
+        try:
+            row = json.loads(line.strip())
+        except json.JSONDecodeError as err:
+            raise DataError(f"{where}: not valid JSON ({err.msg} at column {err.colno}){_restore_hint(path)}") from None
+        if not isinstance(row, dict):
+            raise DataError(f"{where}: expected a JSON object, got {type(row).__name__}")
+        extra = sorted(row.keys() - schema.keys())
+        if extra:
+            raise DataError(f"{where}: field {extra[0]!r}: unexpected (schema fields: {sorted(schema)})")
+        for name, field in schema.items():
+            if name not in row:
+                if field.required:
+                    raise DataError(f"{where}: field {name!r}: missing")
                 continue
-            where = f"{path}:{lineno}"
-            try:
-                row = json.loads(line.strip())
-            except json.JSONDecodeError as err:
-                raise DataError(f"{where}: not valid JSON ({err.msg} at column {err.colno}){_restore_hint(path)}") from None
-            if not isinstance(row, dict):
-                raise DataError(f"{where}: expected a JSON object, got {type(row).__name__}")
-            extra = sorted(row.keys() - schema.keys())
-            if extra:
-                raise DataError(f"{where}: field {extra[0]!r}: unexpected (schema fields: {sorted(schema)})")
-            for name, field in schema.items():
-                if name not in row:
-                    if field.required:
-                        raise DataError(f"{where}: field {name!r}: missing")
-                    continue
-                problem = _problem(row[name], field)
-                if problem:
-                    raise DataError(f"{where}: field {name!r}: {problem}{_restore_hint(path)}")
-            for name in unique:
-                if row[name] in seen[name]:
-                    raise DataError(f"{where}: field {name!r}: {row[name]!r} repeats line {seen[name][row[name]]}")
-                seen[name][row[name]] = lineno
-            rows.append(row)
+            problem = _problem(row[name], field)
+            if problem:
+                raise DataError(f"{where}: field {name!r}: {problem}{_restore_hint(path)}")
+        for name in unique:
+            if row[name] in seen[name]:
+                raise DataError(f"{where}: field {name!r}: {row[name]!r} repeats line {seen[name][row[name]]}")
+            seen[name][row[name]] = lineno
+        rows.append(row)
     if not rows:
         raise DataError(f"{path}: no rows")
     return rows
@@ -188,8 +201,7 @@ def load_preferences(path: str | Path = "preferences_train.jsonl") -> list[dict]
     must belong to its axis and its two replies must differ."""
     rows = load_jsonl(path, PREFERENCE_SCHEMA, unique=("id",))
     resolved = Path(path) if Path(path).is_absolute() or Path(path).exists() else DATA_DIR / path
-    with open(resolved, encoding="utf-8") as fh:  # load_jsonl keeps every non-blank line, in order
-        linenos = [n for n, line in enumerate(fh, start=1) if line.strip()]
+    linenos = [n for n, _ in _numbered_lines(resolved)]  # load_jsonl keeps every non-blank line, in order
     for row, lineno in zip(rows, linenos):
         where = f"{resolved}:{lineno}"
         if row["check"]["kind"] not in AXIS_KINDS[row["axis"]]:

@@ -56,7 +56,15 @@ class LessonRun:
     def metrics_path(self) -> Path:
         return self.dir / "metrics.json"
 
-    def write_metrics(self, **metrics: float) -> dict:
+    def write_metrics(self, **metrics) -> dict:
+        """Write `metrics.json`. A value may be a number or a `utils.stats.Estimate`, which is stored
+        as four flat keys: `name`, `name_ci_low`, `name_ci_high` and `name_n`."""
+        from utils.stats import Estimate
+
+        flat: dict[str, float] = {}
+        for name, value in metrics.items():
+            flat.update(value.as_metrics(name) if isinstance(value, Estimate) else {name: value})
+        metrics = flat
         for name, value in metrics.items():
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
                 raise ValueError(f"metric {name!r} must be a finite number, got {value!r}")
