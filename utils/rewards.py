@@ -97,27 +97,70 @@ class RewardModel:
         self.model.train(was_training)
         return scores
 
-    def save(self, folder: str | Path, info: dict | None = None) -> Path:
-        """Save the adapter (with its score head) and tokenizer, plus `reward_model.json` describing them."""
+    def save(self, folder: str | Path, info: dict | None = None, backbone=None) -> Path:
+        """Save the adapter (with its score head) and tokenizer, plus `reward_model.json` describing them.
+
+        `reward_model.json` records the backbone the adapter was trained on (`backbone`, by default the
+        ResolvedModel that `load_model` attached to the model), so a reload can check it gets the same one.
+        """
         folder = Path(folder)
         self.model.save_pretrained(folder)
         self.tokenizer.save_pretrained(folder)
+        backbone = backbone or getattr(self.model, "loaded_from", None)
         info = {**(info or {}), "load_in_4bit": bool(getattr(self.model, "is_loaded_in_4bit", False))}
+        if backbone is not None:
+            info["backbone"] = backbone.record()
         (folder / "reward_model.json").write_text(json.dumps(info, indent=2) + "\n")
         return folder
+
+
+def _describe_backbone(record: dict) -> str:
+    return (f"{record.get('checkpoint')} from {record.get('source')} "
+            f"(revision {record.get('revision')}, {record.get('identity')})")
+
+
+def check_backbone(recorded: dict, resolved) -> None:
+    """Refuse a backbone other than the recorded one: an adapter and score head fit only the weights they were trained on."""
+    from utils.models import ModelError
+
+    if recorded.get("identity") == resolved.identity():
+        return
+    raise ModelError(
+        f"This reward model was trained on {_describe_backbone(recorded)}, but the backbone available now is "
+        f"{_describe_backbone(resolved.record())}. Its adapter and score head would score nonsense on other weights. "
+        "Either retrain it in this setup (run lesson 03), or make the recorded backbone available again "
+        "(the bundled model: `make setup`; a Hub checkpoint: `make prefetch` with the Hub reachable) and reload."
+    )
+
+
+def _checked_backbone(folder: Path, info: dict, resolved=None):
+    """The backbone to load under the adapter in `folder`: the recorded one if it is here, checked either way."""
+    from utils.models import find_recorded_checkpoint, resolve_model
+
+    role, recorded = info.get("role", "reward_backbone"), info.get("backbone")
+    if resolved is None and recorded:
+        resolved = find_recorded_checkpoint(recorded, role)
+    resolved = resolved or resolve_model(role, info.get("profile"), verbose=False)
+    if recorded:
+        check_backbone(recorded, resolved)
+    else:
+        print(f"warning: {folder.name} does not record the backbone it was trained on (saved before backbones "
+              f"were recorded); loading it on {resolved.wanted} from {resolved.source} unchecked.")
+    return resolved
 
 
 def load_reward_model(folder: str | Path, resolved=None, device=None, dtype=None) -> RewardModel:
     """Reload a reward model saved by `RewardModel.save`: its backbone, then the LoRA adapter and score head.
 
-    The backbone is resolved by the role recorded at save time unless `resolved` is given. It is
-    loaded the way it was trained: unquantised (then the adapter is merged in, exactly), or in 4-bit
-    (then the adapter stays separate: merging into 4-bit weights would round it away).
+    The backbone is the one recorded at save time when it is on this machine, else the one the
+    recorded role resolves to; a backbone other than the recorded one is refused (`check_backbone`).
+    It is loaded the way it was trained: unquantised (then the adapter is merged in, exactly), or in
+    4-bit (then the adapter stays separate: merging into 4-bit weights would round it away).
     """
     from peft import PeftModel
     from transformers import AutoTokenizer
 
-    from utils.models import ModelError, resolve_model
+    from utils.models import ModelError
 
     folder = Path(folder)
     if not (folder / "adapter_config.json").exists():
@@ -127,7 +170,7 @@ def load_reward_model(folder: str | Path, resolved=None, device=None, dtype=None
         )
     info = json.loads((folder / "reward_model.json").read_text()) if (folder / "reward_model.json").exists() else {}
     four_bit = bool(info.get("load_in_4bit", False))
-    resolved = resolved or resolve_model(info.get("role", "reward_backbone"), info.get("profile"), verbose=False)
+    resolved = _checked_backbone(folder, info, resolved)
     from transformers.utils import logging as transformers_logging
 
     level = transformers_logging.get_verbosity()
