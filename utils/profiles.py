@@ -67,6 +67,7 @@ class SFTSizes:
     max_new_tokens: int  # enough for one question or one sentence, and to see rambling
     eval_batch_size: int
     load_in_4bit: bool  # QLoRA: frozen base in NF4, adapters in higher precision
+    gradient_checkpointing: bool = False  # recompute activations in backward: saves GPU memory, costs ~25% CPU time
     hub_sft_steps: int = 0  # optional gpu-only run: SFT of the real base model on a public chat dataset
     hub_conversations: int = 0  # conversations taken from that dataset
 
@@ -123,20 +124,38 @@ LESSON_SIZES = {
         # ci: a third of cpu's steps still moves compliance and loss in the right direction
         "ci": SFTSizes(30, 8, 3e-4, 16, 32, 40, 40, 20, True),
         "cpu": SFTSizes(80, 8, 3e-4, 16, 32, 122, 48, 20, True),
-        "gpu": SFTSizes(150, 16, 2e-4, 16, 32, 122, 64, 32, True, hub_sft_steps=100, hub_conversations=2000),
+        "gpu": SFTSizes(150, 16, 2e-4, 16, 32, 122, 64, 32, True, gradient_checkpointing=True, hub_sft_steps=100, hub_conversations=2000),
     },
     "03_reward_modeling": {
-        # ci: 24 steps (under one epoch) already separate most held-out pairs; fewer pairs evaluated
-        "ci": RewardModelSizes(720, 160, 60, 150, 24, 8, 3e-4, 16, 32, 0.01, 20, 40, False),
-        "cpu": RewardModelSizes(720, 300, 150, 300, 50, 8, 3e-4, 16, 32, 0.01, 60, 48, False),
-        "gpu": RewardModelSizes(720, 720, 150, 300, 180, 16, 2e-4, 16, 32, 0.01, 150, 64, True),
+        # ci: 20 steps (under one epoch) already separate most held-out pairs; fewer pairs evaluated (3-minute CI budget)
+        "ci": RewardModelSizes(
+            n_train_pairs=720, n_feature_pairs=64, n_heldout=40, tiny_epochs=150, max_steps=20, batch_size=8,
+            learning_rate=0.0003, lora_r=16, lora_alpha=32, center_rewards=0.01, n_generated=12,
+            max_new_tokens=32, load_in_4bit=False),
+        "cpu": RewardModelSizes(
+            n_train_pairs=720, n_feature_pairs=300, n_heldout=150, tiny_epochs=300, max_steps=50, batch_size=8,
+            learning_rate=0.0003, lora_r=16, lora_alpha=32, center_rewards=0.01, n_generated=60,
+            max_new_tokens=48, load_in_4bit=False),
+        "gpu": RewardModelSizes(
+            n_train_pairs=720, n_feature_pairs=720, n_heldout=150, tiny_epochs=300, max_steps=180,
+            batch_size=16, learning_rate=0.0002, lora_r=16, lora_alpha=32, center_rewards=0.01, n_generated=150,
+            max_new_tokens=64, load_in_4bit=True),
     },
     "04_rl_from_reward_model": {
         # GRPO's lr is twice PPO's: per reply it takes half as many optimizer steps (its minibatches are twice as big)
-        # ci: shorter replies, fewer held-out prompts, a short KL-free run; PPO and GRPO sample 64 replies each
-        "ci": RLSizes(15, 20, 1, 8, 2, 8, 1e-3, 0.2, 4, 4, 4, 2e-3, 0.1, 16, 32),
-        "cpu": RLSizes(30, 40, 3, 12, 12, 8, 1e-3, 0.2, 6, 4, 4, 2e-3, 0.1, 16, 32),
-        "gpu": RLSizes(150, 64, 5, 40, 40, 16, 5e-4, 0.2, 20, 8, 8, 1e-3, 0.1, 16, 32),
+        # ci: shorter replies, fewer prompts and steps (3-minute CI budget); PPO and GRPO still sample as many replies (24)
+        "ci": RLSizes(
+            n_eval=10, max_new_tokens=16, reinforce_steps=1, ppo_steps=4, no_kl_steps=2, ppo_batch=6,
+            ppo_lr=0.001, kl_coef=0.2, grpo_rounds=2, grpo_prompts=3, num_generations=4, grpo_lr=0.002,
+            grpo_beta=0.1, lora_r=16, lora_alpha=32),
+        "cpu": RLSizes(
+            n_eval=30, max_new_tokens=40, reinforce_steps=3, ppo_steps=12, no_kl_steps=12, ppo_batch=8,
+            ppo_lr=0.001, kl_coef=0.2, grpo_rounds=6, grpo_prompts=4, num_generations=4, grpo_lr=0.002,
+            grpo_beta=0.1, lora_r=16, lora_alpha=32),
+        "gpu": RLSizes(
+            n_eval=150, max_new_tokens=64, reinforce_steps=5, ppo_steps=40, no_kl_steps=40, ppo_batch=16,
+            ppo_lr=0.0005, kl_coef=0.2, grpo_rounds=20, grpo_prompts=8, num_generations=8, grpo_lr=0.001,
+            grpo_beta=0.1, lora_r=16, lora_alpha=32),
     },
 }
 
