@@ -89,3 +89,9 @@ def test_bootstrap_of_any_statistic_brackets_its_value():
     xs = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
     spread = bootstrap(lambda idx: max(xs[i] for i in idx) - min(xs[i] for i in idx), len(xs))
     assert spread.value == 7.0 and spread.low <= spread.value and spread.high == 7.0
+
+
+@pytest.mark.parametrize("successes, n", [(0, 12), (12, 12), (30, 30), (0, 30), (7, 12)])
+def test_wilson_interval_always_contains_the_measured_rate(successes, n):
+    estimate = wilson_interval(successes, n)
+    assert estimate.low <= estimate.value <= estimate.high

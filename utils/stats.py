@@ -58,7 +58,8 @@ def wilson_interval(successes: int, n: int, z: float = Z95) -> Estimate:
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return Estimate(p, max(0.0, centre - half), min(1.0, centre + half), n, "wilson")
+    # min/max: at 0% or 100% rounding could put a bound a hair on the wrong side of p
+    return Estimate(p, max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)), n, "wilson")
 
 
 def rate(outcomes: Sequence[bool]) -> Estimate:
