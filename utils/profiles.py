@@ -116,15 +116,25 @@ class RLSizes:
 LESSON_SIZES = {
     "01_pretrained_behavior": {
         # ci: all 60 instructions still fit the CI budget; shorter responses keep it under 3 min
-        "ci": PretrainedBehaviorSizes(60, 40, 20, 3, False),
-        "cpu": PretrainedBehaviorSizes(60, 64, 20, 5, False),
-        "gpu": PretrainedBehaviorSizes(60, 96, 30, 5, True),
+        "ci": PretrainedBehaviorSizes(
+            n_eval_instructions=60, max_new_tokens=40, batch_size=20, n_samples=3, load_in_4bit=False),
+        "cpu": PretrainedBehaviorSizes(
+            n_eval_instructions=60, max_new_tokens=64, batch_size=20, n_samples=5, load_in_4bit=False),
+        "gpu": PretrainedBehaviorSizes(
+            n_eval_instructions=60, max_new_tokens=96, batch_size=30, n_samples=5, load_in_4bit=True),
     },
     "02_sft_qlora": {
         # ci: a third of cpu's steps still moves compliance and loss in the right direction
-        "ci": SFTSizes(30, 8, 3e-4, 16, 32, 40, 40, 20, True),
-        "cpu": SFTSizes(80, 8, 3e-4, 16, 32, 122, 48, 20, True),
-        "gpu": SFTSizes(150, 16, 2e-4, 16, 32, 122, 64, 32, True, gradient_checkpointing=True, hub_sft_steps=100, hub_conversations=2000),
+        "ci": SFTSizes(
+            max_steps=30, batch_size=8, learning_rate=0.0003, lora_r=16, lora_alpha=32, n_eval=40,
+            max_new_tokens=40, eval_batch_size=20, load_in_4bit=True),
+        "cpu": SFTSizes(
+            max_steps=80, batch_size=8, learning_rate=0.0003, lora_r=16, lora_alpha=32, n_eval=122,
+            max_new_tokens=48, eval_batch_size=20, load_in_4bit=True),
+        "gpu": SFTSizes(
+            max_steps=150, batch_size=16, learning_rate=0.0002, lora_r=16, lora_alpha=32, n_eval=122,
+            max_new_tokens=64, eval_batch_size=32, load_in_4bit=True, gradient_checkpointing=True,
+            hub_sft_steps=100, hub_conversations=2000),
     },
     "03_reward_modeling": {
         # ci: 20 steps (under one epoch) already separate most held-out pairs; fewer pairs evaluated (3-minute CI budget)
