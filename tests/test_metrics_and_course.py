@@ -198,3 +198,17 @@ def test_runner_records_a_notebook_it_cannot_read(tmp_path):
     (tmp_path / "01_broken.ipynb").write_text('{"cells": [')  # e.g. a merge gone wrong
     ok, error = course.execute(tmp_path / "01_broken.ipynb", tmp_path / "out")
     assert not ok and error.startswith("cannot read the notebook") and error.endswith("is it valid .ipynb JSON?")
+
+
+def test_metrics_table_shows_each_estimate_with_its_interval_and_n(runs):
+    from utils.metrics import metrics_table
+    from utils.stats import wilson_interval
+
+    record = LessonRun("01_a", "cpu").write_metrics(chat_rate=wilson_interval(52, 60), train_steps=30)
+    table = metrics_table(record)
+    assert list(table.index) == ["chat_rate", "train_steps"]  # no bookkeeping, no loose _ci_ keys
+    row = table.loc["chat_rate"]
+    assert row["value"] == round(52 / 60, 3) and row["n"] == 60
+    low, high = (float(x) for x in row["95% interval"].strip("[]").split(", "))
+    assert low < 52 / 60 < high
+    assert table.loc["train_steps", "value"] == 30 and table.loc["train_steps", "n"] == ""

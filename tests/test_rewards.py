@@ -176,3 +176,28 @@ def test_fallback_reward_model_trains_from_pairs_and_scores(tmp_path):
     folder = reward_model.save(tmp_path / "reward_model", info={"role": "reward_backbone", "profile": "cpu"})
     reloaded = load_reward_model(folder)  # finds the recorded backbone, the bundled model, by itself
     assert reloaded.score([pairs[0]["prompt"]], [pairs[0]["chosen"]])[0] == pytest.approx(scores[0], abs=1e-4)
+
+
+def test_a_4bit_bf16_reward_model_reloads_computing_what_was_trained(tokenizer, tmp_path):
+    # QLoRA in bf16, as the gpu profile trains it: the adapter lives and is saved in bf16. PEFT upcasts a loaded
+    # adapter to fp32 unless told not to, and then the reloaded model scores differently from the trained one.
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                         num_attention_heads=2, num_key_value_heads=2, num_labels=1, pad_token_id=tokenizer.pad_token_id)
+    torch.manual_seed(0)
+    LlamaForSequenceClassification(config).save_pretrained(tmp_path / "backbone")
+    resolved = models.ResolvedModel("reward_backbone", "tiny", str(tmp_path / "backbone"), "cache", False, "main")
+    model = models.load_model(resolved, load_in_4bit=True, auto_class=LlamaForSequenceClassification,
+                              dtype=torch.bfloat16, device=torch.device("cpu"))
+    model = get_peft_model(model, LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"], modules_to_save=["score"],
+                                             task_type="SEQ_CLS"), autocast_adapter_dtype=False)
+    with torch.no_grad():
+        for param in model.parameters():
+            if param.requires_grad:
+                param.add_(torch.randn_like(param) * 0.5)
+    assert {p.dtype for n, p in model.named_parameters() if "lora_" in n} == {torch.bfloat16}
+    trained = RewardModel(model, tokenizer)
+    prompts, replies = ["What is 2 + 2?", "Name a colour.", "Say hi."], ["4", "Blue, like the sky on a clear day.", "Hi!"]
+    expected = trained.score(prompts, replies)
+    reloaded = load_reward_model(trained.save(tmp_path / "rm", info={"role": "reward_backbone"}), resolved=resolved,
+                                 dtype=torch.bfloat16, device=torch.device("cpu"))
+    assert reloaded.score(prompts, replies) == expected

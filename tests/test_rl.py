@@ -287,3 +287,26 @@ def test_exact_kl_is_zero_against_itself_and_positive_against_another_model():
     p = torch.log_softmax(a(ids[:1]).logits[0, 3:6], -1)
     q = torch.log_softmax(b(ids[:1]).logits[0, 3:6], -1)
     assert torch.allclose(kl[0], (p.exp() * (p - q)).sum(), atol=1e-4)
+
+
+def test_exact_kl_reads_only_response_positions_wherever_they_sit():
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from utils.rl import exact_kl
+
+    torch.manual_seed(1)
+    config = LlamaConfig(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=2, num_key_value_heads=2)
+    a, b = LlamaForCausalLM(config).eval(), LlamaForCausalLM(config).eval()
+    ids = torch.randint(0, 64, (2, 9))
+    attention = torch.ones_like(ids)
+    response = torch.zeros_like(ids)
+    response[0, 6:] = 1  # a reply that runs to the end
+    response[1, 3:5] = 1  # a shorter one, followed by padding after EOS (as generate leaves it)
+    kl = exact_kl(a, b, ids, attention, response, temperature=0.7)
+    for row, (start, stop) in enumerate(((6, 9), (3, 5))):
+        with torch.no_grad():  # all logits, then the positions start-1 .. stop-2 that predict the reply
+            p = torch.log_softmax(a(ids[row : row + 1]).logits[0, start - 1 : stop - 1] / 0.7, -1)
+            q = torch.log_softmax(b(ids[row : row + 1]).logits[0, start - 1 : stop - 1] / 0.7, -1)
+        assert torch.allclose(kl[row], (p.exp() * (p - q)).sum(), atol=1e-4)
+    assert exact_kl(a, b, ids, attention, torch.zeros_like(ids)).eq(0).all()

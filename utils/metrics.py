@@ -88,3 +88,26 @@ def read_all_metrics(profile: str) -> dict[str, dict]:
     """Every lesson's metrics for a profile, keyed by lesson slug."""
     root = runs_root() / profile
     return {p.parent.name: json.loads(p.read_text()) for p in sorted(root.glob("*/metrics.json"))}
+
+
+def metrics_table(record: dict, digits: int = 3):
+    """A record written by `LessonRun.write_metrics` as a table: one row per number the lesson
+    measured, with its 95% interval and n where it is an estimate (plain counts have neither).
+    The bookkeeping keys (lesson, profile, wall time, memory) are left out."""
+    import pandas as pd
+
+    from utils.stats import INTERVAL_SUFFIXES
+
+    bookkeeping = {"lesson", "profile", "wall_time_s", "peak_rss_mb", "peak_vram_mb"}
+    estimates = {k for k in record if all(f"{k}{s}" in record for s in INTERVAL_SUFFIXES)}
+    parts_of_estimates = {f"{k}{s}" for k in estimates for s in INTERVAL_SUFFIXES}
+    rows = {}
+    for key, value in record.items():
+        if key in bookkeeping or key in parts_of_estimates:
+            continue
+        if key in estimates:
+            low, high, n = (record[f"{key}{s}"] for s in INTERVAL_SUFFIXES)
+            rows[key] = {"value": round(value, digits), "95% interval": f"[{low:.{digits}g}, {high:.{digits}g}]", "n": int(n)}
+        else:
+            rows[key] = {"value": value, "95% interval": "", "n": ""}
+    return pd.DataFrame.from_dict(rows, orient="index")

@@ -115,18 +115,18 @@ class RLSizes:
 
 LESSON_SIZES = {
     "01_pretrained_behavior": {
-        # ci: all 60 instructions still fit the CI budget; shorter responses keep it under 3 min
+        # ci: all 60 instructions still fit the CI budget; shorter responses keep it well under 3 min
         "ci": PretrainedBehaviorSizes(
-            n_eval_instructions=60, max_new_tokens=40, batch_size=20, n_samples=3, load_in_4bit=False),
+            n_eval_instructions=60, max_new_tokens=32, batch_size=20, n_samples=3, load_in_4bit=False),
         "cpu": PretrainedBehaviorSizes(
             n_eval_instructions=60, max_new_tokens=64, batch_size=20, n_samples=5, load_in_4bit=False),
         "gpu": PretrainedBehaviorSizes(
             n_eval_instructions=60, max_new_tokens=96, batch_size=30, n_samples=5, load_in_4bit=True),
     },
     "02_sft_qlora": {
-        # ci: a third of cpu's steps still moves compliance and loss in the right direction
+        # ci: a fifth of cpu's steps already moves compliance and loss beyond noise
         "ci": SFTSizes(
-            max_steps=30, batch_size=8, learning_rate=0.0003, lora_r=16, lora_alpha=32, n_eval=40,
+            max_steps=16, batch_size=8, learning_rate=0.0003, lora_r=16, lora_alpha=32, n_eval=40,
             max_new_tokens=40, eval_batch_size=20, load_in_4bit=True),
         "cpu": SFTSizes(
             max_steps=80, batch_size=8, learning_rate=0.0003, lora_r=16, lora_alpha=32, n_eval=122,
@@ -137,10 +137,10 @@ LESSON_SIZES = {
             hub_sft_steps=100, hub_conversations=2000),
     },
     "03_reward_modeling": {
-        # ci: 20 steps (under one epoch) already separate most held-out pairs; fewer pairs evaluated (3-minute CI budget)
+        # ci: 14 steps (a sixth of an epoch) already separate most held-out pairs; fewer pairs evaluated (3-minute CI budget)
         "ci": RewardModelSizes(
-            n_train_pairs=720, n_feature_pairs=64, n_heldout=40, tiny_epochs=150, max_steps=20, batch_size=8,
-            learning_rate=0.0003, lora_r=16, lora_alpha=32, center_rewards=0.01, n_generated=12,
+            n_train_pairs=720, n_feature_pairs=40, n_heldout=40, tiny_epochs=150, max_steps=14, batch_size=8,
+            learning_rate=0.0003, lora_r=16, lora_alpha=32, center_rewards=0.01, n_generated=8,
             max_new_tokens=32, load_in_4bit=False),
         "cpu": RewardModelSizes(
             n_train_pairs=720, n_feature_pairs=300, n_heldout=150, tiny_epochs=300, max_steps=50, batch_size=8,
@@ -153,10 +153,11 @@ LESSON_SIZES = {
     },
     "04_rl_from_reward_model": {
         # GRPO's lr is twice PPO's: per reply it takes half as many optimizer steps (its minibatches are twice as big)
-        # ci: shorter replies, fewer prompts and steps (3-minute CI budget); PPO and GRPO still sample as many replies (24)
+        # ci: shorter replies, fewer prompts and steps (3-minute CI budget); PPO and GRPO still sample as many replies (16).
+        # PPO's rate is doubled for its 4 short steps; GRPO's is not (at 0.004 it drifted to a KL of 50 nats)
         "ci": RLSizes(
-            n_eval=10, max_new_tokens=16, reinforce_steps=1, ppo_steps=4, no_kl_steps=2, ppo_batch=6,
-            ppo_lr=0.001, kl_coef=0.2, grpo_rounds=2, grpo_prompts=3, num_generations=4, grpo_lr=0.002,
+            n_eval=10, max_new_tokens=14, reinforce_steps=1, ppo_steps=4, no_kl_steps=2, ppo_batch=4,
+            ppo_lr=0.002, kl_coef=0.2, grpo_rounds=2, grpo_prompts=2, num_generations=4, grpo_lr=0.002,
             grpo_beta=0.1, lora_r=16, lora_alpha=32),
         "cpu": RLSizes(
             n_eval=30, max_new_tokens=40, reinforce_steps=3, ppo_steps=12, no_kl_steps=12, ppo_batch=8,

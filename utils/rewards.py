@@ -181,7 +181,9 @@ def load_reward_model(folder: str | Path, resolved=None, device=None, dtype=None
         transformers_logging.set_verbosity(level)
     tokenizer = AutoTokenizer.from_pretrained(folder)
     backbone.config.pad_token_id = tokenizer.pad_token_id
-    model = PeftModel.from_pretrained(backbone, folder)
+    # autocast_adapter_dtype=False: the adapter keeps the dtype it was trained and saved in (PEFT would
+    # otherwise upcast a bf16 adapter to fp32 and the reloaded model would not compute what was trained)
+    model = PeftModel.from_pretrained(backbone, folder, autocast_adapter_dtype=False)
     model = model if four_bit else model.merge_and_unload()
     model.eval()
     return RewardModel(model, tokenizer)

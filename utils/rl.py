@@ -330,8 +330,16 @@ def exact_kl(policy, reference, input_ids, attention_mask, response_mask, temper
     input_ids, attention_mask, response_mask = input_ids.to(device), attention_mask.to(device), response_mask.to(device)
     position_ids = (attention_mask.long().cumsum(-1) - 1).clamp(min=0)  # left padding, as in generate
 
+    # Only positions that predict a response token matter. Their logits are all in the last `keep`
+    # columns, so the model computes its vocabulary-wide output there only (the prompt can be 4x longer).
+    columns = response_mask.any(0).nonzero()
+    if len(columns) == 0:
+        return torch.zeros(len(input_ids), device=out_device)
+    keep = input_ids.shape[1] - int(columns[0]) + 1
+
     def log_probs(model):
-        logits = model(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids).logits[:, :-1].float()
+        logits = model(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids,
+                       logits_to_keep=keep).logits[:, :-1].float()
         logits = logits / temperature
         return torch.log_softmax(logits, -1)
 
@@ -341,8 +349,8 @@ def exact_kl(policy, reference, input_ids, attention_mask, response_mask, temper
             ref_logp = log_probs(policy)
     else:
         ref_logp = log_probs(reference)
-    per_token = (logp.exp() * (logp - ref_logp)).sum(-1)  # position t predicts token t + 1
-    return (per_token * response_mask[:, 1:].float()).sum(1).to(out_device)
+    per_token = (logp.exp() * (logp - ref_logp)).sum(-1)  # column t predicts token t + 1
+    return (per_token * response_mask[:, -(keep - 1):].float()).sum(1).to(out_device)
 
 
 def load_start_policy(resolved, sft_adapter: str | Path | None = None, device=None, dtype=None):
