@@ -266,15 +266,20 @@ def test_ppo_smoke_run_updates_the_adapter_and_leaves_the_reference_alone():
         assert torch.allclose(policy(probe).logits, base_logits)
 
 
-def test_exact_kl_is_zero_against_itself_and_positive_against_another_model():
+def two_tiny_language_models(seed):
+    """Two different tiny Llama models over a 64-token vocabulary, for exact_kl."""
     from transformers import LlamaConfig, LlamaForCausalLM
 
-    from utils.rl import exact_kl
-
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     config = LlamaConfig(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
                          num_attention_heads=2, num_key_value_heads=2)
-    a, b = LlamaForCausalLM(config).eval(), LlamaForCausalLM(config).eval()
+    return LlamaForCausalLM(config).eval(), LlamaForCausalLM(config).eval()
+
+
+def test_exact_kl_is_zero_against_itself_and_positive_against_another_model():
+    from utils.rl import exact_kl
+
+    a, b = two_tiny_language_models(seed=0)
     ids = torch.randint(0, 64, (2, 7))
     attention = torch.ones_like(ids)
     attention[1, :2] = 0  # left padding
@@ -290,14 +295,9 @@ def test_exact_kl_is_zero_against_itself_and_positive_against_another_model():
 
 
 def test_exact_kl_reads_only_response_positions_wherever_they_sit():
-    from transformers import LlamaConfig, LlamaForCausalLM
-
     from utils.rl import exact_kl
 
-    torch.manual_seed(1)
-    config = LlamaConfig(vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=2, num_key_value_heads=2)
-    a, b = LlamaForCausalLM(config).eval(), LlamaForCausalLM(config).eval()
+    a, b = two_tiny_language_models(seed=1)
     ids = torch.randint(0, 64, (2, 9))
     attention = torch.ones_like(ids)
     response = torch.zeros_like(ids)
