@@ -26,7 +26,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import default
 
 from utils import REPO_ROOT
-from utils.metrics import runs_root
+from utils.metrics import estimate_keys, runs_root
 from utils.profiles import ProfileError, detect_profile
 from utils.stats import INTERVAL_SUFFIXES
 
@@ -139,8 +139,7 @@ def _format_metrics(metrics: dict) -> str:
     def number(v):
         return f"{v:.3g}" if isinstance(v, float) else f"{v}"
 
-    estimates = {k for k in metrics if all(f"{k}{suffix}" in metrics for suffix in INTERVAL_SUFFIXES)}
-    shown_with_their_estimate = {f"{k}{suffix}" for k in estimates for suffix in INTERVAL_SUFFIXES}
+    estimates, shown_with_their_estimate = estimate_keys(metrics)
     parts = []
     for key, value in metrics.items():
         if key in STANDARD_KEYS or key in shown_with_their_estimate:

@@ -90,6 +90,15 @@ def read_all_metrics(profile: str) -> dict[str, dict]:
     return {p.parent.name: json.loads(p.read_text()) for p in sorted(root.glob("*/metrics.json"))}
 
 
+def estimate_keys(record: dict) -> tuple[set[str], set[str]]:
+    """The names of the estimates stored flat in a metrics record (each with all of its
+    `_ci_low`, `_ci_high` and `_n` keys), and those companion keys themselves."""
+    from utils.stats import INTERVAL_SUFFIXES
+
+    estimates = {k for k in record if all(f"{k}{s}" in record for s in INTERVAL_SUFFIXES)}
+    return estimates, {f"{k}{s}" for k in estimates for s in INTERVAL_SUFFIXES}
+
+
 def metrics_table(record: dict, digits: int = 3):
     """A record written by `LessonRun.write_metrics` as a table: one row per number the lesson
     measured, with its 95% interval and n where it is an estimate (plain counts have neither).
@@ -99,8 +108,7 @@ def metrics_table(record: dict, digits: int = 3):
     from utils.stats import INTERVAL_SUFFIXES
 
     bookkeeping = {"lesson", "profile", "wall_time_s", "peak_rss_mb", "peak_vram_mb"}
-    estimates = {k for k in record if all(f"{k}{s}" in record for s in INTERVAL_SUFFIXES)}
-    parts_of_estimates = {f"{k}{s}" for k in estimates for s in INTERVAL_SUFFIXES}
+    estimates, parts_of_estimates = estimate_keys(record)
     rows = {}
     for key, value in record.items():
         if key in bookkeeping or key in parts_of_estimates:
