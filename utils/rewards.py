@@ -227,7 +227,9 @@ def last_token_features(model, tokenizer, prompts: list[str], replies: list[str]
         for i, row in enumerate(rows):
             input_ids[i, : len(row)] = torch.tensor(row)
             attention[i, : len(row)] = 1
-        out = model(input_ids=input_ids.to(device), attention_mask=attention.to(device), output_hidden_states=True)
+        with torch.no_grad():  # logits_to_keep=1: the vocabulary projection is only needed at one column, not all
+            out = model(input_ids=input_ids.to(device), attention_mask=attention.to(device), output_hidden_states=True,
+                        logits_to_keep=1)
         last = attention.sum(1) - 1  # index of each row's last real token (right padding)
         features.append(out.hidden_states[-1][torch.arange(len(rows)), last.to(device)].float().cpu())
     return torch.cat(features)
