@@ -115,19 +115,19 @@ class RLSizes:
 
 LESSON_SIZES = {
     "01_pretrained_behavior": {
-        # ci: 40 of the 60 instructions and shorter responses (the 12-minute `make test` budget)
+        # ci: 40 of the 60 instructions, one batch each, and shorter responses (the 12-minute `make test` budget)
         "ci": PretrainedBehaviorSizes(
-            n_eval_instructions=40, max_new_tokens=32, batch_size=20, n_samples=3, load_in_4bit=False),
+            n_eval_instructions=40, max_new_tokens=32, batch_size=40, n_samples=3, load_in_4bit=False),
         "cpu": PretrainedBehaviorSizes(
             n_eval_instructions=60, max_new_tokens=64, batch_size=20, n_samples=5, load_in_4bit=False),
         "gpu": PretrainedBehaviorSizes(
             n_eval_instructions=60, max_new_tokens=96, batch_size=30, n_samples=5, load_in_4bit=True),
     },
     "02_sft_qlora": {
-        # ci: a fifth of cpu's steps already moves compliance and loss beyond noise
+        # ci: a fifth of cpu's steps already moves compliance and loss beyond noise; 32 held-out conversations, one batch
         "ci": SFTSizes(
-            max_steps=16, batch_size=8, learning_rate=0.0003, lora_r=16, lora_alpha=32, n_eval=40,
-            max_new_tokens=40, eval_batch_size=20, load_in_4bit=True),
+            max_steps=16, batch_size=8, learning_rate=0.0003, lora_r=16, lora_alpha=32, n_eval=32,
+            max_new_tokens=40, eval_batch_size=32, load_in_4bit=True),
         "cpu": SFTSizes(
             max_steps=80, batch_size=8, learning_rate=0.0003, lora_r=16, lora_alpha=32, n_eval=122,
             max_new_tokens=48, eval_batch_size=20, load_in_4bit=True),
