@@ -51,10 +51,15 @@ def _fields(sizes, kind):
     return {f.name: getattr(sizes, f.name) for f in dataclasses.fields(sizes) if type(getattr(sizes, f.name)) is kind}
 
 
+# How many prompts are generated together: the same work in fewer, wider batches (ci may use one batch).
+GENERATION_BATCHES = {("01_pretrained_behavior", "batch_size"), ("02_sft_qlora", "eval_batch_size")}
+
+
 @pytest.mark.parametrize("lesson", sorted(LESSON_SIZES))
 def test_ci_runs_no_more_steps_or_examples_than_cpu(lesson):
     ci, cpu = (_fields(LESSON_SIZES[lesson][p], int) for p in ("ci", "cpu"))
-    assert ci and {name: value for name, value in ci.items() if value > cpu[name]} == {}
+    larger = {name: value for name, value in ci.items() if value > cpu[name] and (lesson, name) not in GENERATION_BATCHES}
+    assert ci and larger == {}
 
 
 @pytest.mark.parametrize("lesson", sorted(LESSON_SIZES))
