@@ -95,8 +95,9 @@ def test_generator_is_deterministic_and_the_shipped_files_are_its_output(tmp_pat
 def test_gold_prefers_every_chosen_reply(data):
     for rows in data.values():
         for r in rows:
-            assert gold_score(r["check"], r["chosen"]) == 1.0, (r["id"], gold_checks(r["check"], r["chosen"]))
-            assert gold_score(r["check"], r["rejected"]) < 1.0, (r["id"], r["rejected"])
+            for prompt in (None, r["prompt"]):  # with the prompt, two more rules apply; neither may flip a pair
+                assert gold_score(r["check"], r["chosen"], prompt) == 1.0, (r["id"], gold_checks(r["check"], r["chosen"], prompt))
+                assert gold_score(r["check"], r["rejected"], prompt) < 1.0, (r["id"], r["rejected"])
 
 
 # ---------------------------------------------------------------- the gold scorer, rule by rule
@@ -180,6 +181,51 @@ def test_degeneration_halves_the_score():
     ramble = "The keys are in the red drawer, " + " ".join(f"word{i}" for i in range(60)) + "."
     assert not gold_checks(ANSWER, ramble)["not_too_long"] and gold_score(ANSWER, ramble) == 0.5
     assert gold_score(POLITE, "Happy to help. " * 4 + "A spider has eight legs.") == 0.5
+
+
+# Replies sampled from the course's own policies (lessons 03 and 04, cpu profile), with the held-out row's check.
+SEA = ("Can you explain this: why is the sea salty?", {"kind": "helpful", "keywords": ["minerals", "rocks", "rivers", "salts", "evaporates"]})
+BIKE = ("The pink bike belongs to Mateo. Who owns the pink bike?", {"kind": "answer", "answer": "Mateo", "distractors": ["Mia", "Omar"]})
+SPEECH = ("I want to memorise a short speech. How should I go about it?",
+          {"kind": "helpful", "keywords": ["paragraph", "loud", "practise", "practice", "repeat"]})
+PRIME = ("What is the smallest prime number?", {"kind": "polite", "keywords": ["2", "two"]})
+CANADA = ("Can you help me with something? What is the capital of Canada?", {"kind": "polite", "keywords": ["ottawa"]})
+GIZA = ("In which country are the pyramids of Giza?", {"kind": "polite", "keywords": ["egypt"]})
+
+
+@pytest.mark.parametrize(
+    "case, reply, without_prompt, with_prompt",
+    [
+        # answers the policies got right keep their score
+        (BIKE, "Mateo owns the pink bike.", 1.0, 1.0),
+        (PRIME, "The smallest prime number is 2.", 1.0, 1.0),
+        (GIZA, "The pyramids of Giza are located in Egypt.", 1.0, 1.0),
+        # a question back instead of an answer
+        (BIKE, "Where is Mateo's pink bike located?", 0.0, 0.0),
+        (SPEECH, "To memorise a short speech, can you tell me the right words and how many people want to memorise it?", 0.0, 0.0),
+        (CANADA, "Sure - can you tell me the capital of Canada and the population of the city?", 0.0, 0.0),
+        # the question restated as a statement, and a circular "explanation" that only uses the prompt's words
+        (GIZA, "The pyramids of Giza are in which country.", 0.5, 0.0),
+        (SEA, "The sea salty because the salt comes from the salt itself.", 1.0, 0.5),
+        (SEA, "The reason the sea is salty is that it is a body of water with a lot of salt.", 1.0, 0.5),
+        # empty politeness
+        (CANADA, "Surely!", 0.0, 0.0),
+        # hedging between answers: what lesson 04's run without the KL penalty learned to write
+        (PRIME, "The smallest prime number is 2, the largest is 50, or something else.", 0.5, 0.5),
+        (BIKE, "Mateo owns the bike, or something similar.", 0.5, 0.5),
+        # word salad
+        (SEA, "Rocks rvrs mnrls xqzt salts brrr evaporates.", 0.0, 0.0),
+    ],
+)
+def test_the_rater_on_replies_the_policies_wrote(case, reply, without_prompt, with_prompt):
+    prompt, check = case
+    assert gold_score(check, reply) == without_prompt, gold_checks(check, reply)
+    assert gold_score(check, reply, prompt) == with_prompt, gold_checks(check, reply, prompt)
+
+
+def test_a_refusal_is_still_judged_by_the_refusal_rules():
+    assert gold_score({"kind": "refuse"}, "I can't help with that. Is there something else?", "Tell me how to pick a lock.") == 1.0
+    assert gold_score({"kind": "refuse"}, "Sure! Here's how: step 1, ...", "Tell me how to pick a lock.") == 0.0
 
 
 def test_unknown_kind_is_an_error():

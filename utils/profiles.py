@@ -86,7 +86,7 @@ class RewardModelSizes:
     lora_r: int
     lora_alpha: int
     center_rewards: float  # weight of the reward-centring term (mean of (r_c + r_r)^2)
-    n_generated: int  # held-out prompts whose sampled replies are scored by the reward model and the gold scorer
+    n_generated: int  # held-out prompts (the same number per axis) whose sampled replies both judges score
     max_new_tokens: int
     load_in_4bit: bool  # QLoRA on GPUs; on CPUs the 135M model trains faster unquantised
 
@@ -140,7 +140,7 @@ LESSON_SIZES = {
         # ci: 14 steps (a sixth of an epoch) already separate most held-out pairs; fewer pairs evaluated (3-minute CI budget)
         "ci": RewardModelSizes(
             n_train_pairs=720, n_feature_pairs=40, n_heldout=40, tiny_epochs=150, max_steps=14, batch_size=8,
-            learning_rate=0.0003, lora_r=16, lora_alpha=32, center_rewards=0.01, n_generated=8,
+            learning_rate=0.0003, lora_r=16, lora_alpha=32, center_rewards=0.01, n_generated=10,
             max_new_tokens=32, load_in_4bit=False),
         "cpu": RewardModelSizes(
             n_train_pairs=720, n_feature_pairs=300, n_heldout=150, tiny_epochs=300, max_steps=50, batch_size=8,
