@@ -16,6 +16,8 @@ from tqdm import tqdm
 
 REWARD_MODEL_DIR = "reward_model"  # folder name inside a lesson run: adapter + score head + tokenizer
 FILLER = " I hope this helps, and please let me know if you have any other questions about it."
+# The same number of words, neither polite nor informative: appended, it measures what length alone earns.
+NEUTRAL_FILLER = " This sentence adds no information and is only here to make the reply a little bit longer."
 
 
 def bradley_terry_loss(r_chosen: torch.Tensor, r_rejected: torch.Tensor) -> torch.Tensor:
@@ -191,7 +193,7 @@ def load_reward_model(folder: str | Path, resolved=None, device=None, dtype=None
 
 def length_bias(reward_model: RewardModel, prompts: list[str], replies: list[str], filler: str = FILLER,
                 plain: list[float] | None = None) -> dict:
-    """How much the reward moves when a reply gets a polite, content-free sentence appended.
+    """How much the reward moves when a reply gets a content-free sentence (`filler`) appended.
 
     A reward model that judges quality should not pay for words that add nothing. A positive mean
     change is a bias that reinforcement learning will find and exploit by padding its replies.
