@@ -153,7 +153,8 @@ MAX_NONWORD_SHARE = 0.25
 def _is_nonword(word: str) -> bool:
     if not word.isalpha():
         return False  # numbers and codes are judged by the kind's rule
-    return (len(word) >= 3 and not re.search(r"[aeiouy]", word)) or re.search(r"(.)\1\1", word) is not None or len(word) > 20
+    no_vowel = len(word) >= 3 and not re.search(r"[aeiouy]", word)
+    return no_vowel or re.search(r"(.)\1\1", word) is not None or len(word) > 20  # "xqzt", "brrr", runaway tokens
 
 
 def _normalise(text: str) -> str:
