@@ -86,8 +86,12 @@ class RewardModelSizes:
     lora_r: int
     lora_alpha: int
     center_rewards: float  # weight of the reward-centring term (mean of (r_c + r_r)^2)
-    n_generated: int  # held-out prompts (the same number per axis) whose sampled replies both judges score
-    max_new_tokens: int
+    n_onpolicy_heldout: int  # held-out prompts (the same number per axis) whose sampled replies the rater compares
+    n_onpolicy_train: int  # train prompts (the same number per axis) sampled for the second round of comparisons
+    samples_per_prompt: int  # replies sampled per prompt: k replies give up to k(k-1)/2 decided pairs
+    onpolicy_steps: int  # RewardTrainer steps of the second round (on-policy pairs mixed with half as many template pairs)
+    max_new_tokens: int  # longest sampled reply
+    generation_batch: int  # replies generated together
     load_in_4bit: bool  # QLoRA on GPUs; on CPUs the 135M model trains faster unquantised
 
 
@@ -98,8 +102,7 @@ class RLSizes:
     n_eval: int  # held-out prompts (the same number per axis) scored before and after each method
     max_new_tokens: int  # longest reply sampled during RL and at evaluation
     reinforce_steps: int  # steps of the plain REINFORCE demo
-    ppo_steps: int  # rollout + update rounds of the PPO run with the KL penalty
-    no_kl_steps: int  # rounds of the PPO run without it (ci: a short run, only to show the curves)
+    ppo_steps: int  # rollout + update rounds of each PPO run, with the KL penalty and without it
     ppo_batch: int  # prompts per PPO step, one reply each
     ppo_lr: float  # LoRA learning rate for REINFORCE and PPO
     kl_coef: float  # PPO's price per nat of KL to the reference, paid token by token
@@ -137,34 +140,39 @@ LESSON_SIZES = {
             hub_sft_steps=100, hub_conversations=2000),
     },
     "03_reward_modeling": {
-        # ci: 14 steps (a sixth of an epoch) already separate most held-out pairs; fewer pairs evaluated (3-minute CI budget)
+        # ci: 10 steps already separate most held-out pairs; fewer pairs evaluated, short samples (3-minute CI budget).
+        # cpu: 8 prompts per axis x 8 samples give over 200 decided held-out pairs
         "ci": RewardModelSizes(
-            n_train_pairs=720, n_feature_pairs=40, n_heldout=40, tiny_epochs=150, max_steps=14, batch_size=8,
-            learning_rate=0.0003, lora_r=16, lora_alpha=32, center_rewards=0.01, n_generated=10,
-            max_new_tokens=32, load_in_4bit=False),
+            n_train_pairs=720, n_feature_pairs=16, n_heldout=30, tiny_epochs=150, max_steps=10, batch_size=8,
+            learning_rate=0.0003, lora_r=16, lora_alpha=32, center_rewards=0.01, n_onpolicy_heldout=10,
+            n_onpolicy_train=10, samples_per_prompt=4, onpolicy_steps=4, max_new_tokens=12, generation_batch=40,
+            load_in_4bit=False),
         "cpu": RewardModelSizes(
-            n_train_pairs=720, n_feature_pairs=300, n_heldout=150, tiny_epochs=300, max_steps=50, batch_size=8,
-            learning_rate=0.0003, lora_r=16, lora_alpha=32, center_rewards=0.01, n_generated=60,
-            max_new_tokens=48, load_in_4bit=False),
+            n_train_pairs=720, n_feature_pairs=100, n_heldout=150, tiny_epochs=300, max_steps=24, batch_size=8,
+            learning_rate=0.0003, lora_r=16, lora_alpha=32, center_rewards=0.01, n_onpolicy_heldout=40,
+            n_onpolicy_train=40, samples_per_prompt=8, onpolicy_steps=30, max_new_tokens=32, generation_batch=64,
+            load_in_4bit=False),
         "gpu": RewardModelSizes(
-            n_train_pairs=720, n_feature_pairs=720, n_heldout=150, tiny_epochs=300, max_steps=180,
-            batch_size=16, learning_rate=0.0002, lora_r=16, lora_alpha=32, center_rewards=0.01, n_generated=150,
-            max_new_tokens=64, load_in_4bit=True),
+            n_train_pairs=720, n_feature_pairs=720, n_heldout=150, tiny_epochs=300, max_steps=120,
+            batch_size=16, learning_rate=0.0002, lora_r=16, lora_alpha=32, center_rewards=0.01, n_onpolicy_heldout=150,
+            n_onpolicy_train=300, samples_per_prompt=6, onpolicy_steps=60, max_new_tokens=48, generation_batch=150,
+            load_in_4bit=True),
     },
     "04_rl_from_reward_model": {
         # GRPO's lr is twice PPO's: per reply it takes half as many optimizer steps (its minibatches are twice as big)
         # ci: shorter replies, fewer prompts and steps (3-minute CI budget); PPO and GRPO still sample as many replies (16).
-        # PPO's rate is doubled for its 4 short steps; GRPO's is not (at 0.004 it drifted to a KL of 50 nats)
+        # PPO's rate is tripled for its 4 short steps (at 0.002 neither its reward gain nor the KL brake showed in 4 steps);
+        # GRPO's is not (at 0.004 it drifted to a KL of 50 nats)
         "ci": RLSizes(
-            n_eval=10, max_new_tokens=14, reinforce_steps=1, ppo_steps=4, no_kl_steps=2, ppo_batch=4,
-            ppo_lr=0.002, kl_coef=0.2, grpo_rounds=2, grpo_prompts=2, num_generations=4, grpo_lr=0.002,
+            n_eval=10, max_new_tokens=14, reinforce_steps=1, ppo_steps=4, ppo_batch=4,
+            ppo_lr=0.003, kl_coef=0.2, grpo_rounds=2, grpo_prompts=2, num_generations=4, grpo_lr=0.002,
             grpo_beta=0.1, lora_r=16, lora_alpha=32),
         "cpu": RLSizes(
-            n_eval=30, max_new_tokens=40, reinforce_steps=3, ppo_steps=12, no_kl_steps=12, ppo_batch=8,
+            n_eval=30, max_new_tokens=40, reinforce_steps=3, ppo_steps=12, ppo_batch=8,
             ppo_lr=0.001, kl_coef=0.2, grpo_rounds=6, grpo_prompts=4, num_generations=4, grpo_lr=0.002,
             grpo_beta=0.1, lora_r=16, lora_alpha=32),
         "gpu": RLSizes(
-            n_eval=150, max_new_tokens=64, reinforce_steps=5, ppo_steps=40, no_kl_steps=40, ppo_batch=16,
+            n_eval=150, max_new_tokens=64, reinforce_steps=5, ppo_steps=40, ppo_batch=16,
             ppo_lr=0.0005, kl_coef=0.2, grpo_rounds=20, grpo_prompts=8, num_generations=8, grpo_lr=0.001,
             grpo_beta=0.1, lora_r=16, lora_alpha=32),
     },

@@ -353,6 +353,21 @@ def exact_kl(policy, reference, input_ids, attention_mask, response_mask, temper
     return (per_token * response_mask[:, -(keep - 1):].float()).sum(1).to(out_device)
 
 
+def sft_adapter_folder(profile: str) -> Path | None:
+    """Lesson 02's SFT adapter in `profile`'s run folder, or None when lesson 02 has not run in that profile."""
+    from utils.metrics import runs_root
+
+    folder = runs_root() / profile / "02_sft_qlora" / "adapter"
+    return folder if (folder / "adapter_config.json").exists() else None
+
+
+def describe_start_policy(sft_adapter: Path | None) -> str:
+    """One line saying which policy RL starts from (and so which policy's replies are compared)."""
+    if sft_adapter is None:
+        return "instruct model (no lesson 02 adapter found in this profile: run lesson 02 first to start from its SFT model)"
+    return f"instruct + lesson 02 adapter ({sft_adapter.parent.parent.name}/02_sft_qlora/adapter)"
+
+
 def load_start_policy(resolved, sft_adapter: str | Path | None = None, device=None, dtype=None):
     """The policy RL starts from: the model `resolved`, with lesson 02's SFT adapter merged in when given.
 
