@@ -103,6 +103,7 @@ class RLSizes:
     max_new_tokens: int  # longest reply sampled during RL and at evaluation
     reinforce_steps: int  # steps of the plain REINFORCE demo
     ppo_steps: int  # rollout + update rounds of each PPO run, with the KL penalty and without it
+    eval_every: int  # PPO updates between held-out measurements during training (one sample per prompt)
     ppo_batch: int  # prompts per PPO step, one reply each
     ppo_lr: float  # LoRA learning rate for REINFORCE and PPO
     kl_coef: float  # PPO's price per nat of KL to the reference, paid token by token
@@ -164,15 +165,15 @@ LESSON_SIZES = {
         # PPO's rate is tripled for its 4 short steps (at 0.002 neither its reward gain nor the KL brake showed in 4 steps);
         # GRPO's is not (at 0.004 it drifted to a KL of 50 nats)
         "ci": RLSizes(
-            n_eval=10, max_new_tokens=14, reinforce_steps=1, ppo_steps=4, ppo_batch=4,
+            n_eval=10, max_new_tokens=14, reinforce_steps=1, ppo_steps=4, eval_every=2, ppo_batch=4,
             ppo_lr=0.003, kl_coef=0.2, grpo_rounds=2, grpo_prompts=2, num_generations=4, grpo_lr=0.002,
             grpo_beta=0.1, lora_r=16, lora_alpha=32),
         "cpu": RLSizes(
-            n_eval=30, max_new_tokens=40, reinforce_steps=3, ppo_steps=12, ppo_batch=8,
+            n_eval=30, max_new_tokens=40, reinforce_steps=3, ppo_steps=12, eval_every=4, ppo_batch=8,
             ppo_lr=0.001, kl_coef=0.2, grpo_rounds=6, grpo_prompts=4, num_generations=4, grpo_lr=0.002,
             grpo_beta=0.1, lora_r=16, lora_alpha=32),
         "gpu": RLSizes(
-            n_eval=150, max_new_tokens=64, reinforce_steps=5, ppo_steps=40, ppo_batch=16,
+            n_eval=150, max_new_tokens=64, reinforce_steps=5, ppo_steps=40, eval_every=10, ppo_batch=16,
             ppo_lr=0.0005, kl_coef=0.2, grpo_rounds=20, grpo_prompts=8, num_generations=8, grpo_lr=0.001,
             grpo_beta=0.1, lora_r=16, lora_alpha=32),
     },
