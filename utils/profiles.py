@@ -103,7 +103,7 @@ class RLSizes:
     max_new_tokens: int  # longest reply sampled during RL and at evaluation
     reinforce_steps: int  # steps of the plain REINFORCE demo
     ppo_steps: int  # rollout + update rounds of each PPO run, with the KL penalty and without it
-    eval_every: int  # PPO updates between held-out measurements during training (one sample per prompt)
+    eval_every: int  # PPO steps between held-out measurements during training (one sample per prompt)
     ppo_batch: int  # prompts per PPO step, one reply each
     ppo_lr: float  # LoRA learning rate for REINFORCE and PPO
     kl_coef: float  # PPO's price per nat of KL to the reference, paid token by token
