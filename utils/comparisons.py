@@ -23,7 +23,7 @@ from utils.gold import gold_score
 from utils.rewards import to_trl_rows
 from utils.stats import Estimate, bootstrap_mean
 
-PREFERENCES_FILE = "preferences.jsonl"  # in lesson 03's run folder: every pair its reward model trained on
+PREFERENCES_FILE = "preferences.jsonl"  # in lesson 03's run folder: the pairs its reward model draws its training batches from
 
 
 def sample_groups(policy, tokenizer, prompts: Sequence[str], k: int, *, max_new_tokens: int, temperature: float,
