@@ -128,7 +128,7 @@ class DPOSizes:
     sweep_betas: tuple  # the other betas of the sweep, each trained the same way from the same start
     lora_r: int
     lora_alpha: int
-    n_heldout_pairs: int  # held-out pairs of each kind (template, on-policy), the same number per axis
+    n_heldout_pairs: int  # held-out pairs of each kind (template, on-policy), taken from each axis in turn
     n_eval: int  # held-out prompts (the same number per axis) each policy answers, one sampled reply each
     max_new_tokens: int  # longest sampled reply at evaluation
     generation_batch: int  # replies generated together
