@@ -136,6 +136,29 @@ class DPOSizes:
     temperature: float = 0.7  # lesson 04's sampling temperature, so every policy is measured the same way
 
 
+@dataclass(frozen=True)
+class ReasoningSizes:
+    """Lesson 06 sizes."""
+
+    n_eval: int  # held-out problems answered greedily by every policy
+    n_pass_k: int  # held-out problems (the first n_pass_k of them) sampled k times for pass@k
+    k: int  # samples per problem for pass@k
+    warmup_steps: int  # SFT steps of the format warm-up, 8 worked solutions each, none seen twice
+    warmup_lr: float
+    grpo_rounds: int  # GRPO generation rounds of each run; each gives 2 optimizer steps (2 minibatches)
+    grpo_prompts: int  # problems per round
+    num_generations: int  # replies per problem: the group whose mean is the baseline
+    grpo_lr: float  # LoRA learning rate of every GRPO run
+    kl_beta: float  # beta of the run with a KL term (the main run has TRL's default, 0: no reference model)
+    max_new_tokens: int  # longest reply, in training and at evaluation: three steps take ~35 tokens
+    generation_batch: int  # replies generated together at evaluation
+    lora_r: int
+    lora_alpha: int
+    temperature: float = 0.7  # sampling temperature in training and for pass@k
+    train_steps: tuple = (1, 2)  # steps per training problem, in turn
+    heldout_steps: tuple = (1, 2, 1, 2, 3)  # steps per held-out problem, in turn: three steps are never trained on
+
+
 LESSON_SIZES = {
     "01_pretrained_behavior": {
         # ci: 40 of the 60 instructions, one batch each, and shorter responses (the 12-minute `make test` budget)
@@ -208,6 +231,24 @@ LESSON_SIZES = {
             max_steps=60, batch_size=8, learning_rate=0.0002, beta=0.1, sweep_betas=(0.03, 0.5), lora_r=16,
             lora_alpha=32, n_heldout_pairs=150, n_eval=150, max_new_tokens=64, generation_batch=150,
             gradient_checkpointing=True),
+    },
+    "06_reasoning_rlvr": {
+        # ci: 2 GRPO rounds of 2 problems x 4 replies per run, 15 held-out problems, 20-token replies
+        # (3-minute CI budget); its asserts check direction only.
+        # cpu: in trial runs of 10 rounds, a rate of 0.001 (4 problems x 8 replies, T=1.0) collapsed the policy into
+        # loops of "4 - 4 = 0."; 0.0003 (8 x 4, T=0.7) gained 5.5 points on these 200 held-out problems
+        "ci": ReasoningSizes(
+            n_eval=15, n_pass_k=3, k=8, warmup_steps=4, warmup_lr=0.0003, grpo_rounds=2, grpo_prompts=2,
+            num_generations=4, grpo_lr=0.0005, kl_beta=0.1, max_new_tokens=20, generation_batch=24, lora_r=16,
+            lora_alpha=32),
+        "cpu": ReasoningSizes(
+            n_eval=200, n_pass_k=40, k=8, warmup_steps=8, warmup_lr=0.0003, grpo_rounds=10, grpo_prompts=8,
+            num_generations=4, grpo_lr=0.0005, kl_beta=0.1, max_new_tokens=40, generation_batch=100, lora_r=16,
+            lora_alpha=32),
+        "gpu": ReasoningSizes(
+            n_eval=300, n_pass_k=100, k=8, warmup_steps=16, warmup_lr=0.0002, grpo_rounds=40, grpo_prompts=8,
+            num_generations=8, grpo_lr=0.0005, kl_beta=0.1, max_new_tokens=64, generation_batch=150, lora_r=16,
+            lora_alpha=32, train_steps=(2, 3), heldout_steps=(2, 3, 2, 3, 4)),  # the 1.7B model: harder problems
     },
 }
 
