@@ -31,7 +31,6 @@ HELDOUT_WORDING = {
     "sub": ["{b} {o} are taken out of the {n}.", "{b} {o} fall out of the {n}."],
     "question": "How many {o} are in the {n} now?",
 }
-INSTRUCTION = "Solve it step by step. End with the final answer as a number."
 NUMBER = re.compile(r"-?\d+(?:,\d{3})*(?:\.\d+)?")
 
 
@@ -94,11 +93,6 @@ def train_and_heldout(n_train: int, n_heldout: int, train_steps=(1, 2), heldout_
     train = make_problems(n_train, list(train_steps), seed, TRAIN_WORDING, exclude={p.numbers for p in heldout},
                           distinct_numbers=False, **sizes)
     return train, heldout
-
-
-def user_message(problem: Problem | str) -> str:
-    question = problem.question if isinstance(problem, Problem) else problem
-    return f"{question}\n{INSTRUCTION}"
 
 
 def numbers_in(text: str) -> list[float]:
