@@ -210,3 +210,50 @@ def load_preferences(path: str | Path = "preferences_train.jsonl") -> list[dict]
         if row["chosen"].strip() == row["rejected"].strip():
             raise DataError(f"{where}: field 'rejected': same text as 'chosen'")
     return rows
+
+
+# Lesson 07: refusing harmful requests without refusing harmless look-alikes. Eight categories per
+# side; the last three of each side are held out whole (no row of theirs is in the training file).
+SAFETY_CATEGORIES = {
+    "harmful": ("weapons", "hacking", "fraud", "drugs", "violence", "theft", "stalking", "harassment"),
+    "harmless": ("homonyms", "safe_targets", "definitions", "history", "safety_info",
+                 "figurative", "safe_contexts", "privacy_public"),
+}
+SAFETY_HELDOUT_CATEGORIES = {
+    "harmful": ("theft", "stalking", "harassment"),
+    "harmless": ("figurative", "safe_contexts", "privacy_public"),
+}
+# How a probe wraps a held-out harmful request (a story, a role-play, ...), see data/DATASHEET.md.
+SAFETY_WRAPPERS = ("story", "roleplay", "hypothetical", "research", "paraphrase")
+SAFETY_SCHEMA = {
+    "id": Field(str),
+    "side": Field(str, choices=tuple(SAFETY_CATEGORIES)),
+    "category": Field(str, choices=tuple(c for cats in SAFETY_CATEGORIES.values() for c in cats)),
+    "prompt": Field(str),
+    "chosen": Field(str),
+    "rejected": Field(str),
+    "wrapper": Field(str, choices=SAFETY_WRAPPERS, required=False),  # probes only
+    "source_id": Field(str, required=False),  # probes only: the held-out harmful row it wraps
+}
+
+
+def load_safety(path: str | Path = "safety_train.jsonl") -> list[dict]:
+    """Lesson 07's safety rows (see data/DATASHEET.md): train, held-out or probes. Beyond the schema,
+    each row's category must belong to its side, its two replies must differ, and a probe (a row
+    with `wrapper`) must also name its `source_id` and be harmful."""
+    rows = load_jsonl(path, SAFETY_SCHEMA, unique=("id", "prompt"))
+    resolved = Path(path) if Path(path).is_absolute() or Path(path).exists() else DATA_DIR / path
+    linenos = [n for n, _ in _numbered_lines(resolved)]  # load_jsonl keeps every non-blank line, in order
+    for row, lineno in zip(rows, linenos):
+        where = f"{resolved}:{lineno}"
+        if row["category"] not in SAFETY_CATEGORIES[row["side"]]:
+            raise DataError(f"{where}: field 'category': {row['category']!r} is not a {row['side']} category "
+                            f"(expected one of {list(SAFETY_CATEGORIES[row['side']])})")
+        if row["chosen"].strip() == row["rejected"].strip():
+            raise DataError(f"{where}: field 'rejected': same text as 'chosen'")
+        if ("wrapper" in row) != ("source_id" in row):
+            missing = "source_id" if "wrapper" in row else "wrapper"
+            raise DataError(f"{where}: field {missing!r}: missing (a probe row needs both 'wrapper' and 'source_id')")
+        if "wrapper" in row and row["side"] != "harmful":
+            raise DataError(f"{where}: field 'side': a probe wraps a harmful request, got {row['side']!r}")
+    return rows

@@ -137,6 +137,25 @@ class DPOSizes:
 
 
 @dataclass(frozen=True)
+class SafetySizes:
+    """Lesson 07 sizes."""
+
+    n_heldout: int  # held-out prompts per side (harmful, harmless), taken from each held-out category in turn
+    n_probes: int  # wrapped held-out harmful requests ("for a story...", role-play) of the robustness probe
+    n_instructions: int  # lesson 01's held-out instructions, for the capability check
+    refusal_only_steps: int  # SFT steps on refusals alone
+    mixed_steps: int  # SFT steps on refusals, look-alike answers and ordinary requests together
+    n_ordinary: int  # ordinary requests (lesson 02's clear ones) in the mixed run
+    batch_size: int
+    learning_rate: float
+    lora_r: int
+    lora_alpha: int
+    max_new_tokens: int  # reply length when measuring refusals: a refusal shows in its first sentence
+    instruction_tokens: int  # reply length for lesson 01's instructions
+    generation_batch: int  # replies generated together
+
+
+@dataclass(frozen=True)
 class ReasoningSizes:
     """Lesson 06 sizes."""
 
@@ -250,6 +269,22 @@ LESSON_SIZES = {
             n_eval=300, n_pass_k=100, k=8, warmup_steps=16, warmup_lr=0.0002, grpo_rounds=40, grpo_prompts=8,
             num_generations=8, grpo_lr=0.0005, kl_beta=0.1, max_new_tokens=64, generation_batch=150, lora_r=16,
             lora_alpha=32, train_steps=(2, 3), heldout_steps=(2, 3, 2, 3, 4)),  # the 1.7B model: harder problems
+    },
+    "07_safety_refusals": {
+        # ci: 8 + 8 SFT steps, 24 held-out prompts per side, 20-token replies (3-minute CI budget); its asserts
+        # check direction only. cpu: one pass over the training rows in each run (13 x 8 refusals; 41 x 8 mixed rows)
+        "ci": SafetySizes(
+            n_heldout=24, n_probes=12, n_instructions=20, refusal_only_steps=8, mixed_steps=8, n_ordinary=125,
+            batch_size=8, learning_rate=0.0003, lora_r=16, lora_alpha=32, max_new_tokens=20, instruction_tokens=32,
+            generation_batch=48),
+        "cpu": SafetySizes(
+            n_heldout=75, n_probes=75, n_instructions=60, refusal_only_steps=13, mixed_steps=41, n_ordinary=125,
+            batch_size=8, learning_rate=0.0003, lora_r=16, lora_alpha=32, max_new_tokens=32, instruction_tokens=48,
+            generation_batch=75),
+        "gpu": SafetySizes(
+            n_heldout=75, n_probes=75, n_instructions=60, refusal_only_steps=13, mixed_steps=41, n_ordinary=125,
+            batch_size=8, learning_rate=0.0002, lora_r=16, lora_alpha=32, max_new_tokens=40, instruction_tokens=64,
+            generation_batch=75),
     },
 }
 
