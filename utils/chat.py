@@ -13,27 +13,28 @@ import torch.nn.functional as F
 IGNORE = -100  # the label PyTorch's cross_entropy (and every HF trainer) skips
 
 
-def assistant_spans(tokenizer, messages: list[dict]) -> tuple[str, list[tuple[int, int]]]:
+def assistant_spans(tokenizer, messages: list[dict], **template_kwargs) -> tuple[str, list[tuple[int, int]]]:
     """The rendered conversation and the character spans of its assistant turns.
 
     Each span runs from the end of the generation prompt before an assistant message to the end
     of that message's rendering, so it covers the reply and its end-of-turn marker. Works for any
-    template that renders a conversation's prefix as a prefix of the whole.
+    template that renders a conversation's prefix as a prefix of the whole. `template_kwargs` go to
+    every `apply_chat_template` call (lesson 08 passes `tools=`).
     """
-    text = tokenizer.apply_chat_template(messages, tokenize=False)
+    text = tokenizer.apply_chat_template(messages, tokenize=False, **template_kwargs)
     spans = []
     for i, message in enumerate(messages):
         if message["role"] != "assistant":
             continue
-        start = len(tokenizer.apply_chat_template(messages[:i], tokenize=False, add_generation_prompt=True))
-        end = len(tokenizer.apply_chat_template(messages[: i + 1], tokenize=False))
+        start = len(tokenizer.apply_chat_template(messages[:i], tokenize=False, add_generation_prompt=True, **template_kwargs))
+        end = len(tokenizer.apply_chat_template(messages[: i + 1], tokenize=False, **template_kwargs))
         spans.append((start, end))
     return text, spans
 
 
-def tokenize_with_assistant_mask(tokenizer, messages: list[dict], max_length: int | None = None) -> dict:
+def tokenize_with_assistant_mask(tokenizer, messages: list[dict], max_length: int | None = None, **template_kwargs) -> dict:
     """input_ids and labels (a copy of input_ids with every non-assistant token set to -100)."""
-    text, spans = assistant_spans(tokenizer, messages)
+    text, spans = assistant_spans(tokenizer, messages, **template_kwargs)
     enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
     labels = [
         token_id if any(s <= start and end <= e for s, e in spans) else IGNORE

@@ -257,3 +257,68 @@ def load_safety(path: str | Path = "safety_train.jsonl") -> list[dict]:
         if "wrapper" in row and row["side"] != "harmful":
             raise DataError(f"{where}: field 'side': a probe wraps a harmful request, got {row['side']!r}")
     return rows
+
+
+# Lesson 08: tool use. Each row offers three tools (by name, from utils.tools) and a query; see data/DATASHEET.md.
+TOOL_KINDS = ("call", "direct", "error")
+
+
+def _check_tools(value) -> str | None:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+        return "expected a non-empty list of tool names"
+    return None
+
+
+def _check_call(value) -> str | None:
+    if set(value) != {"name", "arguments"} or not isinstance(value["name"], str) or not isinstance(value["arguments"], dict):
+        return 'expected {"name": <tool>, "arguments": {...}}'
+    return None
+
+
+TOOL_TRACE_SCHEMA = {
+    "id": Field(str),
+    "kind": Field(str, choices=TOOL_KINDS),
+    "tool_split": Field(str, choices=("train", "heldout")),
+    "tools": Field(list, check=_check_tools),
+    "aliases": Field(dict, required=False),  # training rows whose tools are shown renamed: shown name -> real tool
+    "query": Field(str),
+    "call": Field(dict, check=_check_call, required=False),  # call and error rows
+    "result": Field(str, required=False),  # call and error rows: the tool's reply (JSON text)
+    "answer": Field(str),
+    "near_miss": Field(str, required=False),  # direct rows about an offered tool's topic that it cannot answer
+}
+
+
+def load_tool_traces(path: str | Path = "tools_train.jsonl") -> list[dict]:
+    """Lesson 08's tool-use rows (see data/DATASHEET.md). Beyond the schema: every offered tool exists in
+    utils.tools, a call or error row has a call to an offered tool and its result, a direct row has
+    neither, and the tool split says which pool the offered tools come from."""
+    from utils import tools as T
+
+    rows = load_jsonl(path, TOOL_TRACE_SCHEMA, unique=("id",))
+    resolved = Path(path) if Path(path).is_absolute() or Path(path).exists() else DATA_DIR / path
+    linenos = [n for n, _ in _numbered_lines(resolved)]
+    for row, lineno in zip(rows, linenos):
+        where = f"{resolved}:{lineno}"
+        pool = T.TRAIN_TOOLS if row["tool_split"] == "train" else T.HELDOUT_TOOLS
+        aliases = row.get("aliases", {})
+        unknown = [t for t in row["tools"] if aliases.get(t, t) not in pool]
+        if unknown:
+            raise DataError(f"{where}: field 'tools': {unknown[0]!r} is not one of the {row['tool_split']} tools "
+                            f"({', '.join(pool)})")
+        has_call = "call" in row and "result" in row
+        if row["kind"] == "direct" and ("call" in row or "result" in row):
+            raise DataError(f"{where}: field 'call': a direct row calls no tool")
+        if row["kind"] != "direct":
+            if not has_call:
+                raise DataError(f"{where}: field {'call' if 'call' not in row else 'result'!r}: missing (a {row['kind']} row needs both)")
+            if row["call"]["name"] not in row["tools"]:
+                raise DataError(f"{where}: field 'call': {row['call']['name']!r} is not among the offered tools {row['tools']}")
+            try:
+                reply = json.loads(row["result"])
+            except json.JSONDecodeError:
+                raise DataError(f"{where}: field 'result': not JSON") from None
+            if not isinstance(reply, dict) or ("error" if row["kind"] == "error" else "result") not in reply:
+                raise DataError(f"{where}: field 'result': a {row['kind']} row's result needs an "
+                                f"{'error' if row['kind'] == 'error' else 'result'!r} key")
+    return rows

@@ -86,14 +86,14 @@ def shared_alarm_words(prompt: str, words: tuple[str, ...]) -> list[str]:
     return [w for w in words if any(f.startswith(w) for f in found)]
 
 
-def take_in_turn(rows: list[dict], n: int, key: str = "category") -> list[dict]:
+def take_in_turn(rows: list[dict], n: int, key="category") -> list[dict]:
     """The first `n` rows, taking one from each value of `key` in turn (first-seen order), so that a
-    smaller profile still covers every category."""
+    smaller profile still covers every category. `key` is a field name or a function of the row."""
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
     groups: dict = {}
     for row in rows:
-        groups.setdefault(row[key], []).append(row)
+        groups.setdefault(key(row) if callable(key) else row[key], []).append(row)
     out, queues = [], [list(g) for g in groups.values()]
     while len(out) < n and any(queues):
         for q in queues:
