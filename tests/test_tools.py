@@ -123,6 +123,7 @@ def test_answer_has_finds_the_result_as_a_value():
     assert T.answer_has("About 7.46 miles.", 7.46) and not T.answer_has("About 7.5 miles.", 7.46)
     assert T.answer_has("It is -40 degrees.", -40)
     assert T.answer_has("The capital of Peru is Lima.", "Lima") and not T.answer_has("It is Cusco.", "Lima")
+    assert T.answer_has("They speak german.", "German") and not T.answer_has("It is spoken in Germany.", "German")
     assert T.reports_error("I couldn't get that: unknown mountain.") and not T.reports_error("It is 8849 metres high.")
 
 
@@ -157,12 +158,31 @@ def test_template_renders_tools_calls_and_results_and_marks_assistant_turns():
 
 def test_score_counts_each_measure():
     row = {"kind": "call", "call": {"name": "gcd", "arguments": {"a": 8, "b": 12}}, "result": T.result_text(4)}
-    good = {"call": {"name": "gcd", "arguments": {"a": 8, "b": 12}}, "valid": True, "problem": None, "answer": "It is 4."}
+    good = {"call": {"name": "gcd", "arguments": {"a": 8, "b": 12}}, "valid": True, "problem": None, "answer": "It is 4.",
+            "tool_reply": T.result_text(4)}
     assert T.score(row, good) == {"called": True, "valid": True, "right_tool": True, "exact_arguments": True, "end_to_end": True}
     wrong_args = {**good, "call": {"name": "gcd", "arguments": {"a": 8, "b": 10}}, "answer": "It is 2."}
     assert T.score(row, wrong_args)["exact_arguments"] is False and T.score(row, wrong_args)["right_tool"] is True
-    invalid = {"call": None, "valid": False, "problem": "not valid JSON", "answer": "..."}
+    lucky = {**good, "call": {"name": "add_numbers", "arguments": {"a": 2, "b": 2}}}  # wrong tool, right number in the answer
+    assert T.score(row, lucky)["end_to_end"] is False
+    invalid = {"call": None, "valid": False, "problem": "not valid JSON", "answer": "...", "tool_reply": T.error_text("not valid JSON")}
     assert T.score(row, invalid) == {"called": True, "valid": False, "right_tool": False, "exact_arguments": False, "end_to_end": False}
     direct = {"kind": "direct"}
     assert T.score(direct, {"call": None, "problem": None})["abstained"] is True
     assert T.score(direct, invalid)["abstained"] is False  # a broken call is still a call
+
+
+def test_an_error_counts_as_reported_only_after_the_call_that_meets_it():
+    row = {"kind": "error", "call": {"name": "capital_of", "arguments": {"country": "Atlantis"}},
+           "result": T.error_text("unknown country: 'Atlantis'")}
+    reported = {"call": row["call"], "valid": True, "problem": None, "tool_reply": row["result"],
+                "answer": "I couldn't get that: the capital_of tool said unknown country: 'Atlantis'."}
+    assert T.score(row, reported)["reports_error"] is True
+    invented = {**reported, "answer": "The capital of Atlantis is Poseidonia."}
+    assert T.score(row, invented)["reports_error"] is False
+    other_error = {**reported, "call": {"name": "capital_of", "arguments": {"country": "10"}},
+                   "tool_reply": T.error_text("unknown country: '10'")}  # an error the model caused itself
+    assert T.score(row, other_error)["reports_error"] is False
+    invalid = {"call": None, "valid": False, "problem": "not valid JSON", "tool_reply": T.error_text("not valid JSON"),
+               "answer": "I couldn't get that."}
+    assert T.score(row, invalid)["reports_error"] is False

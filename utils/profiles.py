@@ -306,13 +306,13 @@ LESSON_SIZES = {
             generation_batch=75),
     },
     "08_tool_use": {
-        # ci: 8 SFT steps (after 5 it still called a tool for most queries no tool fits), a fifth of the held-out
-        # queries (3-minute CI budget); its asserts check direction, and that it abstains at least 30% of the time.
+        # ci: 5 SFT steps, a fifth of the held-out queries (3-minute CI budget); its asserts check direction only (after
+        # 5 steps it still calls a tool for most queries that no tool fits, so abstention is checked in `cpu` only)
         # cpu: one pass over the training rows with direct and error rows shown twice (292 rows, 36 x 8). A call
         # takes up to 57 tokens (dates are one token per digit), an answer up to 40
         # (trial runs outside the lesson, 36 steps: lr 1e-3 and 72 steps of 4 at 5e-4 gave alike held-out results)
         "ci": ToolSizes(
-            n_heldout_tools=16, n_seen_tools=4, n_direct=12, n_errors=4, steps=8, batch_size=8, learning_rate=0.001,
+            n_heldout_tools=16, n_seen_tools=4, n_direct=12, n_errors=4, steps=5, batch_size=8, learning_rate=0.001,
             repeat_rare=2, lora_r=16, lora_alpha=32, call_tokens=64, answer_tokens=32, generation_batch=48),
         "cpu": ToolSizes(
             n_heldout_tools=80, n_seen_tools=22, n_direct=40, n_errors=16, steps=36, batch_size=8, learning_rate=0.001,

@@ -682,11 +682,11 @@ NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 
 def answer_has(answer: str, value) -> bool:
     """Does a final answer state the tool's result? Numbers are compared as numbers (1,500 == 1500.0),
-    text as a case-insensitive substring."""
+    text as a case-insensitive whole word or phrase ("German" is not found in "Germany")."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         found = [float(m.replace(",", "")) for m in NUMBER.findall(answer) if m.replace(",", "").strip("-")]
         return any(math.isclose(x, value, rel_tol=1e-9, abs_tol=0.005) for x in found)
-    return str(value).casefold() in answer.casefold()
+    return re.search(rf"(?<!\w){re.escape(str(value).casefold())}(?!\w)", answer.casefold()) is not None
 
 
 ERROR_WORDS = ("couldn't", "could not", "can't", "cannot", "unable", "unknown", "error", "not a date", "no real", "sorry")
@@ -741,8 +741,10 @@ def run_loop(model, tokenizer, rows: list[dict], *, max_calls: int = 1, max_new_
 
 
 def score(row: dict, outcome: dict) -> dict:
-    """The lesson's measures for one row. Call rows: valid call, right tool, exact arguments, and an
-    answer that states the result; direct rows: no call (abstained); error rows: the answer reports it."""
+    """The lesson's measures for one row. Call rows: a valid call, the right tool, exact arguments, and
+    (end to end) the right tool with a final answer that states the true result. Direct rows: no call
+    (abstained). Error rows: the call that meets the error (exact arguments), then an answer that
+    reports the error the tool returned instead of stating a result."""
     call = outcome["call"]
     called = call is not None or outcome["problem"] is not None
     s = {"called": called}
@@ -754,10 +756,12 @@ def score(row: dict, outcome: dict) -> dict:
     s["right_tool"] = s["valid"] and call["name"] == expected["name"]
     s["exact_arguments"] = s["right_tool"] and arguments_match(expected["arguments"], call["arguments"])
     reply = json.loads(row["result"])
+    answer = outcome["answer"] or ""
     if row["kind"] == "call":
-        s["end_to_end"] = s["valid"] and outcome["answer"] is not None and answer_has(outcome["answer"], reply["result"])
+        s["end_to_end"] = s["right_tool"] and answer_has(answer, reply["result"])
     else:
-        s["reports_error"] = s["valid"] and outcome["answer"] is not None and reports_error(outcome["answer"])
+        got_error = outcome["tool_reply"] is not None and "error" in json.loads(outcome["tool_reply"])
+        s["reports_error"] = s["exact_arguments"] and got_error and reports_error(answer)
     return s
 
 
