@@ -169,7 +169,7 @@ class ToolSizes:
     repeat_rare: int  # direct and error rows are shown this many times per pass (they are 1 in 4 rows)
     lora_r: int
     lora_alpha: int
-    call_tokens: int  # first reply: a call is ~40 tokens
+    call_tokens: int  # first reply: a call takes up to 57 tokens (a date is one token per digit)
     answer_tokens: int  # reply after the tool's result
     generation_batch: int  # conversations generated together
 
