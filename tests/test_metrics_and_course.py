@@ -212,3 +212,18 @@ def test_metrics_table_shows_each_estimate_with_its_interval_and_n(runs):
     low, high = (float(x) for x in row["95% interval"].strip("[]").split(", "))
     assert low < 52 / 60 < high
     assert table.loc["train_steps", "value"] == 30 and table.loc["train_steps", "n"] == ""
+
+
+def test_the_course_ends_with_the_report_card_when_lesson_09_wrote_one(tmp_path, monkeypatch):
+    lessons = tmp_path / "lessons"
+    lessons.mkdir()
+    write_lesson(lessons, "09_card", "import os, pathlib\n"
+                 "pathlib.Path(os.environ['COURSE_RUNS_DIR'], 'ci', 'report_card.md').write_text('# Report card (ci profile)')")
+    monkeypatch.setenv("COURSE_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("COURSE_PROFILE", "ci")
+    (tmp_path / "runs" / "ci").mkdir(parents=True)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert course.main(["--lessons-dir", str(lessons)]) == 0
+    assert printed.getvalue().rstrip().splitlines()[-2:] == [
+        "# Report card (ci profile)", "(also report_card.json and report_card.png beside it)"]

@@ -192,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(results_table(profile, results))
     print(f"\nExecuted notebooks and metrics: {runs_root() / profile}")
+    card = runs_root() / profile / "report_card.md"
+    if any(r.ok and r.slug.startswith("09_") for r in results) and card.exists():  # written by lesson 09 in this run
+        print(f"\n{card.read_text()}\n(also {card.with_suffix('.json').name} and {card.with_suffix('.png').name} beside it)")
     failed = [r.slug for r in results if not r.ok]
     if failed:
         print(f"{len(failed)} lesson(s) failed: {', '.join(failed)}. Open the executed notebook(s) above to see where.")

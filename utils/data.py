@@ -322,3 +322,16 @@ def load_tool_traces(path: str | Path = "tools_train.jsonl") -> list[dict]:
                 raise DataError(f"{where}: field 'result': a {row['kind']} row's result needs an "
                                 f"{'error' if row['kind'] == 'error' else 'result'!r} key")
     return rows
+
+
+PLAIN_TEXT_TOPICS = ("science", "history", "geography", "nature", "technology", "everyday", "arts", "health")
+PLAIN_TEXT_SCHEMA = {
+    "id": Field(str),
+    "topic": Field(str, choices=PLAIN_TEXT_TOPICS),
+    "text": Field(str),
+}
+
+
+def load_plain_text(path: str | Path = "plain_text_heldout.jsonl") -> list[dict]:
+    """Plain encyclopedic paragraphs no lesson trains on: lesson 09's capability check (see data/DATASHEET.md)."""
+    return load_jsonl(path, PLAIN_TEXT_SCHEMA, unique=("id", "text"))

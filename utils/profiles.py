@@ -175,6 +175,25 @@ class ToolSizes:
 
 
 @dataclass(frozen=True)
+class ReportCardSizes:
+    """Lesson 09 sizes: held-out rows per column of the report card, and reply lengths."""
+
+    n_style: int  # lesson 01's instructions (assistant style)
+    n_clarify: int  # lesson 02's held-out requests (clarify or answer), vague and clear in turn
+    n_preferences: int  # lesson 03's held-out prompts (gold and reward-model scores, KL), every axis in turn
+    n_reasoning: int  # lesson 06's held-out problems
+    n_safety: int  # lesson 07's held-out requests per side (harmful, look-alikes)
+    n_tools: int  # lesson 08's held-out calls over held-out tools
+    n_texts: int  # plain-text paragraphs (capability)
+    reply_tokens: int  # reply length for the style, clarify and rater columns
+    reasoning_tokens: int  # as lesson 06
+    refusal_tokens: int  # as lesson 07: a refusal shows in its first sentence
+    call_tokens: int  # as lesson 08: a call takes up to 57 tokens
+    generation_batch: int  # prompts generated together
+    recipe_steps: int  # steps of the recipe run with accelerate launch in section 4
+
+
+@dataclass(frozen=True)
 class ReasoningSizes:
     """Lesson 06 sizes."""
 
@@ -320,6 +339,23 @@ LESSON_SIZES = {
         "gpu": ToolSizes(
             n_heldout_tools=80, n_seen_tools=44, n_direct=40, n_errors=16, steps=72, batch_size=8, learning_rate=0.0005,
             repeat_rare=2, lora_r=16, lora_alpha=32, call_tokens=64, answer_tokens=48, generation_batch=90),
+    },
+    "09_capstone": {
+        # Every stage answers every row: 9 models x 7 generating columns. ci: a few rows per column (3-minute CI
+        # budget), direction-only checks. cpu: 24 rows per generating column keep the whole card near 6 minutes on
+        # 2 cores; only large changes (tens of points) are effects at that n
+        "ci": ReportCardSizes(
+            n_style=6, n_clarify=6, n_preferences=5, n_reasoning=6, n_safety=4, n_tools=6, n_texts=8,
+            reply_tokens=16, reasoning_tokens=16, refusal_tokens=12, call_tokens=48, generation_batch=24,
+            recipe_steps=2),
+        "cpu": ReportCardSizes(
+            n_style=24, n_clarify=24, n_preferences=30, n_reasoning=24, n_safety=20, n_tools=24, n_texts=48,
+            reply_tokens=32, reasoning_tokens=40, refusal_tokens=16, call_tokens=64, generation_batch=48,
+            recipe_steps=4),
+        "gpu": ReportCardSizes(
+            n_style=60, n_clarify=80, n_preferences=100, n_reasoning=100, n_safety=75, n_tools=80, n_texts=48,
+            reply_tokens=64, reasoning_tokens=64, refusal_tokens=40, call_tokens=64, generation_batch=100,
+            recipe_steps=8),
     },
 }
 

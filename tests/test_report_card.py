@@ -1,0 +1,139 @@
+"""Lesson 09's report card: which adapters make each stage, prompts, scoring, paired changes, saved files."""
+
+import json
+import os
+import time
+
+import pytest
+
+from utils import report_card as RC
+from utils.data import load_plain_text
+
+
+def make_adapter(folder, mtime):
+    folder.mkdir(parents=True)
+    (folder / "adapter_config.json").write_text("{}")
+    os.utime(folder / "adapter_config.json", (mtime, mtime))
+    return folder
+
+
+def stage(name):
+    return next(s for s in RC.STAGES if s.name == name)
+
+
+def test_a_stacked_stage_uses_the_earlier_adapter_that_existed_when_the_later_one_was_saved(tmp_path):
+    now = time.time()
+    old_sft = make_adapter(tmp_path / "02_sft_qlora" / "adapter.20261101-100000", now - 300)
+    make_adapter(tmp_path / "02_sft_qlora" / "adapter", now - 100)  # lesson 02 ran again after lesson 04
+    ppo = make_adapter(tmp_path / "04_rl_from_reward_model" / "ppo_policy", now - 200)
+    assert RC.stage_adapters(stage("PPO"), tmp_path) == [old_sft, ppo]
+    assert RC.stage_adapters(stage("SFT"), tmp_path) == [tmp_path / "02_sft_qlora" / "adapter"]  # the newest
+
+
+def test_a_missing_stage_says_which_lesson_to_run(tmp_path):
+    with pytest.raises(RC.MissingStage, match="run lesson 07 first"):
+        RC.stage_adapters(stage("safety"), tmp_path)
+    make_adapter(tmp_path / "04_rl_from_reward_model" / "grpo_policy", time.time() - 100)
+    make_adapter(tmp_path / "02_sft_qlora" / "adapter", time.time())  # only a newer SFT than the policy
+    with pytest.raises(RC.MissingStage, match="02_sft_qlora/adapter, saved before 04_rl_from_reward_model/grpo_policy"):
+        RC.stage_adapters(stage("GRPO"), tmp_path)
+    assert RC.stage_adapters(stage("instruct"), tmp_path) == []  # nothing to merge
+
+
+def test_every_stage_starts_from_an_earlier_stage_and_every_column_is_unique():
+    seen = set()
+    for s in RC.STAGES:
+        assert s.start is None or s.start in seen, s
+        seen.add(s.name)
+    assert len({c.key for c in RC.COLUMNS}) == len(RC.COLUMNS)
+
+
+def test_raw_prompts_drop_the_role_markers_and_tool_prompts_list_the_tools():
+    from utils.models import load_tokenizer, resolve_model
+    from utils.tools import schemas
+
+    tokenizer = load_tokenizer(resolve_model("instruct", "ci", verbose=False))
+    messages = RC.user("How do I fix my car?", "Solve the problem.")
+    raw = RC.prompt_text(tokenizer, messages, raw=True)
+    assert raw == "Solve the problem.\nHow do I fix my car?\n"
+    chat = RC.prompt_text(tokenizer, messages, raw=False)
+    assert chat.startswith("<|im_start|>system\nSolve the problem.") and chat.endswith("<|im_start|>assistant\n")
+    offered = schemas(["add_numbers", "capital_of"])
+    tool_prompt = RC.prompt_text(tokenizer, RC.user("Add 2 and 3."), raw=False, tools=offered)
+    assert "add_numbers(a: number, b: number)" in tool_prompt and "<tool_call>" in tool_prompt
+    raw_tools = RC.prompt_text(tokenizer, RC.user("Add 2 and 3."), raw=True, tools=offered)
+    assert "<|im_start|>" not in raw_tools and "add_numbers(" in raw_tools
+
+
+def fake_card():
+    """instruct -> safety: refuses far more harmful requests (an effect), and far more look-alikes too."""
+    card = RC.Card("ci", suite={"harmful_refused": 40, "lookalikes_refused": 40, "text_loss": 4})
+    base = {"harmful_refused": [0.0] * 40, "lookalikes_refused": [0.0] * 40, "text_loss": [2.0, 2.1, 2.2, 2.3]}
+    safety = {"harmful_refused": [1.0] * 36 + [0.0] * 4, "lookalikes_refused": [1.0] * 20 + [0.0] * 20,
+              "text_loss": [2.0, 2.2, 2.1, 2.3]}
+    card.stages["instruct"] = {"built": "instruct", "scores": base, "text_tokens": [10, 10, 10, 10], "replies": {}}
+    card.stages["safety"] = {"built": "instruct + 07", "scores": safety, "text_tokens": [10, 10, 10, 10], "replies": {}}
+    card.stages["tools"] = {"missing": "08_tool_use/tools_adapter is missing: run lesson 08 first, in this profile"}
+    return card
+
+
+def test_changes_are_paired_and_a_tradeoff_needs_an_effect_on_both_sides():
+    card = fake_card()
+    by_column = {r["column"]: r for r in RC.changes(card)}
+    assert by_column["harmful_refused"]["verdict"] == "better"
+    assert by_column["lookalikes_refused"]["verdict"] == "worse"  # lower is better there
+    assert by_column["text_loss"]["verdict"] == "no clear change"
+    assert by_column["harmful_refused"]["difference"].value == pytest.approx(0.9)
+    (line,) = RC.tradeoffs(card)
+    assert line.startswith("safety (from instruct): better on harmful refused +90 pts")
+    assert "worse on look-alikes refused +50 pts" in line
+    card.stages["safety"]["scores"]["lookalikes_refused"] = [1.0] + [0.0] * 39  # one row: no clear change
+    assert RC.tradeoffs(card) == []
+
+
+def test_the_saved_card_lists_missing_stages_and_loads_back(tmp_path):
+    card = fake_card()
+    paths = RC.save(card, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report_card.json", "report_card.md", "report_card.png"]
+    text = paths["md"].read_text()
+    assert "- tools: 08_tool_use/tools_adapter is missing" in text and "| safety | " in text and "| tools | missing |" in text
+    data = json.loads(paths["json"].read_text())
+    assert data["estimates"]["safety"]["harmful_refused"]["value"] == pytest.approx(0.9)
+    again = RC.load(paths["json"])
+    assert again.present() == ["instruct", "safety"] and RC.tradeoffs(again) == RC.tradeoffs(card)
+
+
+def test_plain_text_is_held_out_prose():
+    rows = load_plain_text()
+    assert len(rows) == 48
+    topics = {}
+    for r in rows:
+        topics[r["topic"]] = topics.get(r["topic"], 0) + 1
+        assert 70 <= len(r["text"].split()) <= 110 and r["text"].isascii() and "\n" not in r["text"]
+    assert set(topics.values()) == {6} and len(topics) == 8
+
+
+def test_one_stage_is_scored_on_every_column_and_instruct_does_not_drift_from_itself():
+    import torch
+
+    from utils.models import load_model, load_tokenizer, resolve_model
+    from utils.profiles import ReportCardSizes
+
+    sizes = ReportCardSizes(n_style=2, n_clarify=2, n_preferences=2, n_reasoning=2, n_safety=1, n_tools=2, n_texts=2,
+                            reply_tokens=6, reasoning_tokens=6, refusal_tokens=6, call_tokens=8, generation_batch=16,
+                            recipe_steps=1)
+    suite = RC.build_suite(sizes, "ci")
+    resolved = resolve_model("instruct", "ci", verbose=False)
+    tokenizer, model = load_tokenizer(resolved), load_model(resolved, device=torch.device("cpu"))
+    result = RC.evaluate_stage(model, tokenizer, stage("instruct"), suite, sizes, reference=model)
+    expected = {c.key for c in RC.COLUMNS} - {"reward"}  # no reward model given
+    assert set(result["scores"]) == expected
+    assert [len(result["scores"][k]) for k in ("assistant_style", "harmful_refused", "tool_calls", "text_loss")] == [2, 1, 2, 2]
+    assert max(result["scores"]["kl"]) < 1e-4
+    # the plain-text loss is the model's own mean next-token loss on each text alone (the shorter one was padded)
+    for text, loss in zip(suite.texts, result["scores"]["text_loss"]):
+        ids = tokenizer(text["text"], return_tensors="pt", add_special_tokens=False).input_ids
+        with torch.no_grad():
+            own = model(input_ids=ids, labels=ids).loss.item()
+        assert loss == pytest.approx(own, rel=1e-4)
+    assert len({len(tokenizer(t["text"]).input_ids) for t in suite.texts}) == 2  # so one of them was padded
