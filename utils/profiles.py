@@ -190,7 +190,7 @@ class ReportCardSizes:
     refusal_tokens: int  # as lesson 07: a refusal shows in its first sentence
     call_tokens: int  # as lesson 08: a call takes up to 57 tokens
     generation_batch: int  # prompts generated together
-    recipe_steps: int  # steps of the recipe run with accelerate launch in section 4
+    recipe_steps: int  # steps of the recipe launched as one and as two processes (section 7)
 
 
 @dataclass(frozen=True)

@@ -323,9 +323,9 @@ def build_card(profile: str, sizes, profile_dir: Path, device=None, dtype=None, 
     reference = load_model(instruct, device=device, dtype=dtype)
     reward_folder = profile_dir / "03_reward_modeling" / REWARD_MODEL_DIR
     reward_model = load_reward_model(reward_folder, device=device, dtype=dtype) if reward_folder.exists() else None
-    card = Card(profile, suite={**suite.counts(), "reward_model": str(reward_folder) if reward_model else None})
     counts = suite.counts()
-    card.suite = {"assistant_style": counts["style"], "clarify": counts["clarify"], "gold": counts["preferences"],
+    card = Card(profile)
+    card.suite = {"reward_model": str(reward_folder) if reward_model else None, "assistant_style": counts["style"], "clarify": counts["clarify"], "gold": counts["preferences"],
                   "reward": counts["preferences"] if reward_model else 0, "reasoning": counts["reasoning"],
                   "harmful_refused": counts["harmful"], "lookalikes_refused": counts["lookalikes"],
                   "tool_calls": counts["tools"], "text_loss": counts["texts"], "kl": counts["preferences"]}
@@ -357,7 +357,9 @@ class Card:
     suite: dict = field(default_factory=dict)  # column -> n, and what the rows are
 
     def present(self) -> list[str]:
-        return [s.name for s in STAGES if s.name in self.stages and "scores" in self.stages[s.name]]
+        """The measured stages: the course's in their order, then any other stage measured."""
+        order = list(STAGE_NAMES) + [n for n in self.stages if n not in STAGE_NAMES]
+        return [n for n in order if n in self.stages and "scores" in self.stages[n]]
 
     def estimates(self) -> dict[str, dict[str, Estimate]]:
         out = {}
@@ -471,7 +473,8 @@ def plot(card: Card):
     estimates = card.estimates()
     names = [s.name for s in STAGES]
     cols = [c for c in COLUMNS if any(c.key in estimates.get(n, {}) for n in names)]
-    fig, axes = plt.subplots(1, len(cols), figsize=(2.1 * len(cols), 0.38 * len(names) + 1.4), sharey=True)
+    fig, axes = plt.subplots(1, len(cols), figsize=(2.1 * len(cols), 0.38 * len(names) + 1.4), sharey=True, squeeze=False)
+    axes = axes[0]
     for ax, column in zip(axes, cols):
         for y, name in enumerate(names):
             e = estimates.get(name, {}).get(column.key)
