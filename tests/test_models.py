@@ -16,7 +16,7 @@ from huggingface_hub.errors import LocalEntryNotFoundError
 from safetensors.torch import save_file
 
 from utils import models
-from utils.generation import chat_prompt, complete_raw, generate, truncate_at
+from utils.generation import chat_prompt, complete_raw, generate, greedy_ragged, truncate_at
 
 INSTRUCT = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
@@ -246,6 +246,31 @@ def test_batched_generation_matches_one_prompt_at_a_time(bundled):
     batched = complete_raw(model, tokenizer, prompts, max_new_tokens=8, batch_size=2, progress=False)
     single = [complete_raw(model, tokenizer, [p], max_new_tokens=8, progress=False)[0] for p in prompts]
     assert batched == single
+
+
+def test_ragged_greedy_replies_match_generate_with_each_rows_own_limit(bundled):
+    model, tokenizer = bundled
+    prompts = ["The capital of France is", "Once upon a time, in a small village by the sea, there", "1, 2, 3, 4,"]
+    limits = [3, 9, 6]
+    ragged = greedy_ragged(model, tokenizer, prompts, limits, batch_size=3)
+    single = [generate(model, tokenizer, [p], max_new_tokens=n, progress=False)[0] for p, n in zip(prompts, limits)]
+    assert ragged == single  # each row as if generated alone with its own max_new_tokens
+    assert ragged != greedy_ragged(model, tokenizer, prompts, [9, 9, 9], batch_size=3)  # and the limits mattered
+
+
+def test_a_ragged_row_stops_when_its_caller_says_it_is_done(bundled):
+    model, tokenizer = bundled
+    seen = []
+
+    def done(i, so_far):
+        seen.append((i, so_far))
+        return i == 1 and len(so_far.split()) >= 2
+
+    replies = greedy_ragged(model, tokenizer, ["The capital of France is", "1, 2, 3, 4,"], [8, 8], finished=done)
+    assert len(replies[1].split()) == 2 and len(tokenizer(replies[0], add_special_tokens=False).input_ids) == 8
+    assert {i for i, _ in seen} == {0, 1}
+    with pytest.raises(ValueError, match="one limit per prompt"):
+        greedy_ragged(model, tokenizer, ["a", "b"], [4])
 
 
 def test_sampling_is_reproducible_with_a_seed(bundled):

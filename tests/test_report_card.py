@@ -137,3 +137,30 @@ def test_one_stage_is_scored_on_every_column_and_instruct_does_not_drift_from_it
             own = model(input_ids=ids, labels=ids).loss.item()
         assert loss == pytest.approx(own, rel=1e-4)
     assert len({len(tokenizer(t["text"]).input_ids) for t in suite.texts}) == 2  # so one of them was padded
+
+
+def test_a_stage_built_from_the_model_in_memory_leaves_that_model_untouched(tmp_path):
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    from utils.models import load_model, resolve_model
+
+    resolved = resolve_model("instruct", "ci", verbose=False)
+    reference = load_model(resolved, device=torch.device("cpu"))
+    before = {k: v.clone() for k, v in reference.state_dict().items()}
+    trained = get_peft_model(load_model(resolved, device=torch.device("cpu")),
+                             LoraConfig(r=2, target_modules=["q_proj"], init_lora_weights=False))  # a non-zero update
+    trained.save_pretrained(tmp_path / "07_safety_refusals" / "mixed_adapter")
+    model, built = RC.load_stage(stage("safety"), "ci", tmp_path, reference=(resolved, reference))
+    assert model is not reference and built.endswith("07_safety_refusals/mixed_adapter")
+    name = "model.layers.0.self_attn.q_proj.weight"
+    assert not torch.equal(model.state_dict()[name], before[name])  # the adapter was merged into the copy
+    assert all(torch.equal(v, before[k]) for k, v in reference.state_dict().items())  # and not into the reference
+
+
+def test_a_tool_reply_is_done_once_its_call_closes_or_once_it_answers_without_one():
+    assert RC.call_done('<tool_call>{"name": "add", "arguments": {"a": 1}}</tool_call>')
+    assert not RC.call_done('<tool_call>{"name": "add", "argu')  # a call still being written
+    assert not RC.call_done("  <tool")  # may still become a call
+    assert not RC.call_done("")
+    assert RC.call_done("The answer is 4")  # began as a direct answer: no call follows in this column

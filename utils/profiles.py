@@ -342,15 +342,19 @@ LESSON_SIZES = {
     },
     "09_capstone": {
         # Every stage answers every row: 9 models x 7 generating columns. ci: a few rows per column (3-minute CI
-        # budget), direction-only checks. cpu: 24 rows per generating column keep the whole card near 6 minutes on
-        # 2 cores; only large changes (tens of points) are effects at that n
+        # budget), direction-only checks. cpu: sized for a 6-minute card on 2 cores; only large changes (tens of
+        # points) are effects at its n
         "ci": ReportCardSizes(
             n_style=6, n_clarify=6, n_preferences=5, n_reasoning=6, n_safety=4, n_tools=6, n_texts=8,
             reply_tokens=16, reasoning_tokens=16, refusal_tokens=12, call_tokens=48, generation_batch=24,
             recipe_steps=2),
+        # cpu: 12 rows where lessons 02, 07 and 08 gained 50+ points, 16-20 where the gains are smaller (03-05, 06),
+        # 8 paragraphs (one per topic). On 2 cores every token through the model costs ~2.5 ms (prompts, replies,
+        # texts, the KL's and the reward model's passes) and each decoding step ~0.3 s more (reading the weights):
+        # rows are the lever
         "cpu": ReportCardSizes(
-            n_style=24, n_clarify=24, n_preferences=30, n_reasoning=24, n_safety=20, n_tools=24, n_texts=48,
-            reply_tokens=32, reasoning_tokens=40, refusal_tokens=16, call_tokens=64, generation_batch=48,
+            n_style=12, n_clarify=12, n_preferences=16, n_reasoning=20, n_safety=12, n_tools=12, n_texts=8,
+            reply_tokens=32, reasoning_tokens=40, refusal_tokens=16, call_tokens=64, generation_batch=128,
             recipe_steps=4),
         "gpu": ReportCardSizes(
             n_style=60, n_clarify=80, n_preferences=100, n_reasoning=100, n_safety=75, n_tools=80, n_texts=48,

@@ -120,15 +120,23 @@ def stage_adapters(stage: Stage, profile_dir: Path) -> list[Path]:
     return chosen
 
 
-def load_stage(stage: Stage, profile: str, profile_dir: Path, device=None, dtype=None):
-    """The stage's model (adapters merged, eval mode) and a line saying what it is built from."""
+def load_stage(stage: Stage, profile: str, profile_dir: Path, device=None, dtype=None, reference=None):
+    """The stage's model (adapters merged, eval mode) and a line saying what it is built from.
+
+    `reference`, when given, is (resolved, model) of a model already in memory: a stage on the same
+    checkpoint starts from a copy of it instead of reading the checkpoint again."""
+    import copy
+
     from peft import PeftModel
 
     from utils.models import load_model, resolve_model
 
     folders = stage_adapters(stage, profile_dir)  # first: a missing stage costs no model load
     resolved = resolve_model(stage.role, profile, verbose=False)
-    model = load_model(resolved, device=device, dtype=dtype)
+    if reference is not None and reference[0].path == resolved.path:
+        model = copy.deepcopy(reference[1])
+    else:
+        model = load_model(resolved, device=device, dtype=dtype)
     for folder in folders:
         model = PeftModel.from_pretrained(model, str(folder)).merge_and_unload()
     model.eval()
@@ -246,29 +254,51 @@ def suite_prompts(tokenizer, suite: Suite, sizes, raw: bool) -> dict[str, tuple[
 REASONING_SYSTEM = "Solve the problem."  # lesson 06's system prompt
 
 
+CALL_OPEN, CALL_CLOSE = "<tool_call>", "</tool_call>"
+
+
+def call_done(reply_so_far: str) -> bool:
+    """A tool-column reply needs no more tokens once its call is closed, or once it has begun with
+    anything but `<tool_call>` (it answers directly and calls no tool)."""
+    text = reply_so_far.lstrip()
+    if text.startswith(CALL_OPEN):
+        return CALL_CLOSE in text
+    return bool(text) and not CALL_OPEN.startswith(text)  # "<tool" may still become a call
+
+
 def generate_all(model, tokenizer, prompts: dict[str, tuple[list[str], int]], batch_size: int,
                  progress: bool = False) -> dict[str, list[str]]:
-    """Greedy replies for every column; columns with the same reply length are generated together,
-    so batches stay full."""
-    from utils.generation import generate
+    """Greedy replies for every column, each with its own length limit, in as few batches as fit.
 
-    replies = {column: [None] * len(texts) for column, (texts, _) in prompts.items()}
-    for tokens in sorted({t for _, t in prompts.values()}):
-        jobs = [(column, i, text) for column, (texts, t) in prompts.items() if t == tokens for i, text in enumerate(texts)]
-        jobs.sort(key=lambda job: len(job[2]))  # similar lengths together: less padding
-        outputs = generate(model, tokenizer, [text for _, _, text in jobs], max_new_tokens=tokens,
-                           batch_size=batch_size, progress=progress)
-        for (column, i, _), reply in zip(jobs, outputs):
-            replies[column][i] = reply
+    A row leaves its batch when it is done (`utils.generation.greedy_ragged`). A tool-column reply is
+    done once its call is closed, or as soon as it starts without a call: the tool template has the
+    model open its turn with the call, and a reply that answers first is scored as calling no tool
+    (in the course's runs no model ever wrote a call after other text). The long tool prompts form
+    their own batch, so the short prompts are not padded to their length."""
+    from utils.generation import greedy_ragged
+
+    replies = {}
+    groups = [[c for c in prompts if c != "tool_calls"], [c for c in prompts if c == "tool_calls"]]
+    for columns in groups:
+        jobs = [(column, text, tokens) for column in columns for text in prompts[column][0] for tokens in [prompts[column][1]]]
+        if not jobs:
+            continue
+        tools_rows = {k for k, (column, _, _) in enumerate(jobs) if column == "tool_calls"}
+        done = (lambda k, so_far: k in tools_rows and call_done(so_far)) if tools_rows else None
+        outputs = greedy_ragged(model, tokenizer, [text for _, text, _ in jobs], [tokens for _, _, tokens in jobs],
+                                finished=done, batch_size=batch_size, progress=progress)
+        for column in columns:
+            replies[column] = [out for (c, _, _), out in zip(jobs, outputs) if c == column]
     return replies
 
 
 def evaluate_stage(model, tokenizer, stage: Stage, suite: Suite, sizes, reference=None, reward_model=None,
-                   progress: bool = False) -> dict:
+                   progress: bool = False, text_losses_known: tuple | None = None) -> dict:
     """Every column's per-row scores for one model (lists in the suite's order), and its replies.
 
     `reference` is the instruct model (for the KL column; None skips it), `reward_model` lesson 03's
-    (None skips that column)."""
+    (None skips that column). `text_losses_known` is (losses, tokens) already measured for these same
+    weights (the plain-text column does not depend on how a stage is prompted)."""
     from utils.behaviors import assistant_style, clarify_or_answer
     from utils.gold import gold_score
     from utils.reasoning import verify
@@ -303,7 +333,9 @@ def evaluate_stage(model, tokenizer, stage: Stage, suite: Suite, sizes, referenc
                    "valid": turn.valid, "problem": turn.problem, "tool_reply": turn.tool_reply, "answer": ""}
         tool_scores.append(float(tool_score(row, outcome)["exact_arguments"]))
     scores["tool_calls"] = tool_scores
-    scores["text_loss"], text_tokens = text_losses(model, tokenizer, [t["text"] for t in suite.texts])
+    if text_losses_known is None:
+        text_losses_known = text_losses(model, tokenizer, [t["text"] for t in suite.texts])
+    scores["text_loss"], text_tokens = (list(v) for v in text_losses_known)
     return {"scores": scores, "replies": replies, "text_tokens": text_tokens}
 
 
@@ -329,14 +361,17 @@ def build_card(profile: str, sizes, profile_dir: Path, device=None, dtype=None, 
                   "reward": counts["preferences"] if reward_model else 0, "reasoning": counts["reasoning"],
                   "harmful_refused": counts["harmful"], "lookalikes_refused": counts["lookalikes"],
                   "tool_calls": counts["tools"], "text_loss": counts["texts"], "kl": counts["preferences"]}
+    known = {}  # the same weights (checkpoint and adapters) -> their plain-text losses, measured once
     for stage in tqdm(stages, desc="report card", unit="stage", disable=not progress):
         start = time.time()
         try:
-            model, built = load_stage(stage, profile, profile_dir, device, dtype)
+            model, built = load_stage(stage, profile, profile_dir, device, dtype, reference=(instruct, reference))
         except MissingStage as err:
             card.stages[stage.name] = {"missing": str(err)}
             continue
-        result = evaluate_stage(model, tokenizer, stage, suite, sizes, reference, reward_model)
+        weights = (resolve_model(stage.role, profile, verbose=False).path, *map(str, stage_adapters(stage, profile_dir)))
+        result = evaluate_stage(model, tokenizer, stage, suite, sizes, reference, reward_model, text_losses_known=known.get(weights))
+        known[weights] = (result["scores"]["text_loss"], result["text_tokens"])
         card.stages[stage.name] = {"built": built, **result, "seconds": round(time.time() - start, 1)}
         del model
     return card
