@@ -346,7 +346,7 @@ LESSON_SIZES = {
         # points) are effects at its n
         "ci": ReportCardSizes(
             n_style=6, n_clarify=6, n_preferences=5, n_reasoning=6, n_safety=4, n_tools=6, n_texts=8,
-            reply_tokens=16, reasoning_tokens=16, refusal_tokens=12, call_tokens=48, generation_batch=24,
+            reply_tokens=16, reasoning_tokens=16, refusal_tokens=12, call_tokens=48, generation_batch=64,
             recipe_steps=2),
         # cpu: 12 rows where lessons 02, 07 and 08 gained 50+ points, 16-20 where the gains are smaller (03-05, 06),
         # 8 paragraphs (one per topic). On 2 cores every token through the model costs ~2.5 ms (prompts, replies,
