@@ -95,7 +95,7 @@ def greedy_ragged(model, tokenizer, prompts: list[str], limits: list[int], *, fi
     if len(prompts) != len(limits):
         raise ValueError(f"{len(prompts)} prompts but {len(limits)} limits: give one limit per prompt")
     eos = model.generation_config.eos_token_id
-    stop_ids = torch.tensor(sorted({*(eos if isinstance(eos, list) else [eos]), tokenizer.eos_token_id}))
+    stop_ids = {*(eos if isinstance(eos, list) else [eos]), tokenizer.eos_token_id}
     order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
     tokens: list[list[int]] = [[] for _ in prompts]
     side = tokenizer.padding_side

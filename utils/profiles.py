@@ -342,8 +342,7 @@ LESSON_SIZES = {
     },
     "09_capstone": {
         # Every stage answers every row: 9 models x 7 generating columns. ci: a few rows per column (3-minute CI
-        # budget), direction-only checks. cpu: sized for a 6-minute card on 2 cores; only large changes (tens of
-        # points) are effects at its n
+        # budget), direction-only checks
         "ci": ReportCardSizes(
             n_style=6, n_clarify=6, n_preferences=5, n_reasoning=6, n_safety=4, n_tools=6, n_texts=8,
             reply_tokens=16, reasoning_tokens=16, refusal_tokens=12, call_tokens=48, generation_batch=64,

@@ -280,15 +280,15 @@ def generate_all(model, tokenizer, prompts: dict[str, tuple[list[str], int]], ba
     replies = {}
     groups = [[c for c in prompts if c != "tool_calls"], [c for c in prompts if c == "tool_calls"]]
     for columns in groups:
-        jobs = [(column, text, tokens) for column in columns for text in prompts[column][0] for tokens in [prompts[column][1]]]
+        jobs = [(column, text) for column in columns for text in prompts[column][0]]
         if not jobs:
             continue
-        tools_rows = {k for k, (column, _, _) in enumerate(jobs) if column == "tool_calls"}
-        done = (lambda k, so_far: k in tools_rows and call_done(so_far)) if tools_rows else None
-        outputs = greedy_ragged(model, tokenizer, [text for _, text, _ in jobs], [tokens for _, _, tokens in jobs],
-                                finished=done, batch_size=batch_size, progress=progress)
+        tool_rows = {k for k, (column, _) in enumerate(jobs) if column == "tool_calls"}
+        outputs = greedy_ragged(model, tokenizer, [text for _, text in jobs], [prompts[column][1] for column, _ in jobs],
+                                finished=lambda k, so_far: k in tool_rows and call_done(so_far),
+                                batch_size=batch_size, progress=progress)
         for column in columns:
-            replies[column] = [out for (c, _, _), out in zip(jobs, outputs) if c == column]
+            replies[column] = [out for (c, _), out in zip(jobs, outputs) if c == column]
     return replies
 
 
