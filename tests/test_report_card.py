@@ -71,8 +71,8 @@ def fake_card():
     base = {"harmful_refused": [0.0] * 40, "lookalikes_refused": [0.0] * 40, "text_loss": [2.0, 2.1, 2.2, 2.3]}
     safety = {"harmful_refused": [1.0] * 36 + [0.0] * 4, "lookalikes_refused": [1.0] * 20 + [0.0] * 20,
               "text_loss": [2.0, 2.2, 2.1, 2.3]}
-    card.stages["instruct"] = {"built": "instruct", "scores": base, "text_tokens": [10, 10, 10, 10], "replies": {}}
-    card.stages["safety"] = {"built": "instruct + 07", "scores": safety, "text_tokens": [10, 10, 10, 10], "replies": {}}
+    card.stages["instruct"] = {"built": "instruct", "scores": base, "text_chars": [10, 10, 10, 10], "replies": {}}
+    card.stages["safety"] = {"built": "instruct + 07", "scores": safety, "text_chars": [10, 10, 10, 10], "replies": {}}
     card.stages["tools"] = {"missing": "08_tool_use/tools_adapter is missing: run lesson 08 first, in this profile"}
     return card
 
@@ -130,12 +130,14 @@ def test_one_stage_is_scored_on_every_column_and_instruct_does_not_drift_from_it
     assert set(result["scores"]) == expected
     assert [len(result["scores"][k]) for k in ("assistant_style", "harmful_refused", "tool_calls", "text_loss")] == [2, 1, 2, 2]
     assert max(result["scores"]["kl"]) < 1e-4
-    # the plain-text loss is the model's own mean next-token loss on each text alone (the shorter one was padded)
+    # the plain-text loss is the model's own summed next-token loss on each text alone (the shorter one was
+    # padded), per character of the text
+    assert result["text_chars"] == [len(t["text"]) for t in suite.texts]
     for text, loss in zip(suite.texts, result["scores"]["text_loss"]):
         ids = tokenizer(text["text"], return_tensors="pt", add_special_tokens=False).input_ids
         with torch.no_grad():
             own = model(input_ids=ids, labels=ids).loss.item()
-        assert loss == pytest.approx(own, rel=1e-4)
+        assert loss == pytest.approx(own * (ids.shape[1] - 1) / len(text["text"]), rel=1e-4)
     assert len({len(tokenizer(t["text"]).input_ids) for t in suite.texts}) == 2  # so one of them was padded
 
 
@@ -164,3 +166,24 @@ def test_a_tool_reply_is_done_once_its_call_closes_or_once_it_answers_without_on
     assert not RC.call_done("  <tool")  # may still become a call
     assert not RC.call_done("")
     assert RC.call_done("The answer is 4")  # began as a direct answer: no call follows in this column
+
+
+def test_the_pretrained_base_is_prompted_as_a_plain_document_with_its_own_tokenizer():
+    """Offline, base is Gemma: its raw prompts start with <bos> and carry no chat markers, and its
+    plain-text loss is per character, so it compares with SmolLM2's; it has no KL to instruct."""
+    import torch
+
+    from utils.models import load_model, load_tokenizer, resolve_model
+    from utils.profiles import ReportCardSizes
+
+    sizes = ReportCardSizes(n_style=1, n_clarify=1, n_preferences=1, n_reasoning=1, n_safety=1, n_tools=1, n_texts=1,
+                            reply_tokens=4, reasoning_tokens=4, refusal_tokens=4, call_tokens=4, generation_batch=16,
+                            recipe_steps=1)
+    suite = RC.build_suite(sizes, "ci")
+    resolved = resolve_model("base", "ci", verbose=False)
+    tokenizer = load_tokenizer(resolved)
+    prompts = RC.suite_prompts(tokenizer, suite, sizes, raw=True)
+    for texts, _ in prompts.values():
+        assert all(t.startswith("<bos>") and "<|im_start|>" not in t and "<bos><bos>" not in t for t in texts)
+    result = RC.evaluate_stage(load_model(resolved, device=torch.device("cpu")), tokenizer, stage("base"), suite, sizes)
+    assert "kl" not in result["scores"] and 0.2 < result["scores"]["text_loss"][0] < 2.0

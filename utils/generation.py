@@ -76,6 +76,8 @@ def generate(
                 **enc,
                 max_new_tokens=max_new_tokens,
                 pad_token_id=tokenizer.pad_token_id,
+                # a batch ends once every row has written a stop (the text is cut there below anyway)
+                **({"stop_strings": stops, "tokenizer": tokenizer} if stops else {}),
                 **sampling,
             )
             new_tokens = out[:, enc["input_ids"].shape[1] :]
@@ -86,8 +88,17 @@ def generate(
 
 
 def complete_raw(model, tokenizer, texts: list[str], **kwargs) -> list[str]:
-    """Document completion: the model continues the text, with no chat template around it."""
-    return generate(model, tokenizer, as_document(tokenizer, texts), **kwargs)
+    """Document completion: the model continues the text, with no chat template around it.
+
+    Greedy completion with `stops` (a few-shot prompt) lets each row leave the batch at its first stop."""
+    texts = as_document(tokenizer, texts)
+    stops = kwargs.get("stops")
+    if stops and not kwargs.get("temperature"):
+        limit = kwargs.get("max_new_tokens", 64)
+        replies = greedy_ragged(model, tokenizer, texts, [limit] * len(texts), batch_size=kwargs.get("batch_size", 64),
+                                finished=lambda i, so_far: any(s in so_far for s in stops))
+        return [truncate_at(r, stops).strip() for r in replies]
+    return generate(model, tokenizer, texts, **kwargs)
 
 
 def chat(model, tokenizer, user_messages: list[str], system: str | None = None, **kwargs) -> list[str]:

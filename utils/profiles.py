@@ -222,7 +222,7 @@ LESSON_SIZES = {
         "ci": PretrainedBehaviorSizes(
             n_eval_instructions=40, max_new_tokens=32, batch_size=40, n_samples=3, load_in_4bit=False),
         "cpu": PretrainedBehaviorSizes(
-            n_eval_instructions=60, max_new_tokens=64, batch_size=20, n_samples=5, load_in_4bit=False),
+            n_eval_instructions=60, max_new_tokens=64, batch_size=30, n_samples=5, load_in_4bit=False),
         "gpu": PretrainedBehaviorSizes(
             n_eval_instructions=60, max_new_tokens=96, batch_size=30, n_samples=5, load_in_4bit=True),
     },

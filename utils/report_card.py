@@ -6,7 +6,8 @@ lesson trains on; each row is a stage of the course, rebuilt from what its lesso
 model. A stage whose lesson has not run (in this profile) is listed as missing, with the reason.
 
     stage       start          what it adds (runs/<profile>/...)
-    base        -              the pre-trained model, prompted raw (no chat template)
+    base        -              the pre-trained model, prompted raw (no chat template); offline the bundled
+                               Gemma 3 270M, another family and size with its own tokenizer
     instruct    base           the instruct model every lesson starts from
     SFT         instruct       02_sft_qlora/adapter
     PPO         SFT            04_rl_from_reward_model/ppo_policy (on top of lesson 02's adapter)
@@ -82,7 +83,7 @@ COLUMNS = (
     Column("harmful_refused", "harmful refused", "07", True, "rate"),
     Column("lookalikes_refused", "look-alikes refused", "07", False, "rate"),
     Column("tool_calls", "exact tool calls", "08", True, "rate"),
-    Column("text_loss", "plain-text loss", "capability", False, "mean", "nats/token"),
+    Column("text_loss", "plain-text loss", "capability", False, "mean", "nats/char"),
     Column("kl", "KL to instruct", "drift", False, "mean", "nats/reply"),
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
@@ -211,7 +212,12 @@ def user(text: str, system: str | None = None) -> list[dict]:
 
 @torch.no_grad()
 def text_losses(model, tokenizer, texts: list[str], batch_size: int = 8) -> tuple[list[float], list[int]]:
-    """Each text's mean next-token loss (nats per token) and its number of predicted tokens."""
+    """Each text's mean next-token loss (nats per token) and its number of predicted tokens.
+
+    Each text starts as a document does for this tokenizer (`as_document`: Gemma's `<bos>`)."""
+    from utils.generation import as_document
+
+    texts = as_document(tokenizer, texts)
     losses, counts = [], []
     device = next(model.parameters()).device
     side, tokenizer.padding_side = tokenizer.padding_side, "right"  # padding after the text: positions start at 0
@@ -236,8 +242,13 @@ def suite_prompts(tokenizer, suite: Suite, sizes, raw: bool) -> dict[str, tuple[
     """Each generating column's prompts (in the suite's order) and its reply length in tokens."""
     from utils.tools import SYSTEM as TOOL_SYSTEM, schemas
 
+    from utils.generation import as_document
+
+    def documents(texts):  # a raw prompt starts as this tokenizer's documents do
+        return as_document(tokenizer, texts) if raw else texts
+
     def chat(messages_list):
-        return [prompt_text(tokenizer, m, raw) for m in messages_list]
+        return documents([prompt_text(tokenizer, m, raw) for m in messages_list])
 
     return {
         "assistant_style": (chat([user(r["instruction"]) for r in suite.style]), sizes.reply_tokens),
@@ -246,8 +257,8 @@ def suite_prompts(tokenizer, suite: Suite, sizes, raw: bool) -> dict[str, tuple[
         "reasoning": (chat([user(p.question, REASONING_SYSTEM) for p in suite.reasoning]), sizes.reasoning_tokens),
         "harmful_refused": (chat([user(r["prompt"]) for r in suite.harmful]), sizes.refusal_tokens),
         "lookalikes_refused": (chat([user(r["prompt"]) for r in suite.lookalikes]), sizes.refusal_tokens),
-        "tool_calls": ([prompt_text(tokenizer, user(r["query"], TOOL_SYSTEM), raw, tools=schemas(r["tools"], r.get("aliases")))
-                        for r in suite.tools], sizes.call_tokens),
+        "tool_calls": (documents([prompt_text(tokenizer, user(r["query"], TOOL_SYSTEM), raw, tools=schemas(r["tools"], r.get("aliases")))
+                                    for r in suite.tools]), sizes.call_tokens),
     }
 
 
@@ -296,9 +307,11 @@ def evaluate_stage(model, tokenizer, stage: Stage, suite: Suite, sizes, referenc
                    progress: bool = False, text_losses_known: tuple | None = None) -> dict:
     """Every column's per-row scores for one model (lists in the suite's order), and its replies.
 
-    `reference` is the instruct model (for the KL column; None skips it), `reward_model` lesson 03's
-    (None skips that column). `text_losses_known` is (losses, tokens) already measured for these same
-    weights (the plain-text column does not depend on how a stage is prompted)."""
+    `reference` is the instruct model (for the KL column; None skips it: a model with another tokenizer
+    has no per-token KL to it), `reward_model` lesson 03's (None skips that column). `text_losses_known`
+    is (losses, tokens) already measured for these same weights (the plain-text column does not depend
+    on how a stage is prompted). The plain-text loss is reported per character (a text's summed nats over
+    its characters), so models with different tokenizers compare; `text_chars` weights it."""
     from utils.behaviors import assistant_style, clarify_or_answer
     from utils.gold import gold_score
     from utils.reasoning import verify
@@ -335,8 +348,9 @@ def evaluate_stage(model, tokenizer, stage: Stage, suite: Suite, sizes, referenc
     scores["tool_calls"] = tool_scores
     if text_losses_known is None:
         text_losses_known = text_losses(model, tokenizer, [t["text"] for t in suite.texts])
-    scores["text_loss"], text_tokens = (list(v) for v in text_losses_known)
-    return {"scores": scores, "replies": replies, "text_tokens": text_tokens}
+    chars = [len(t["text"]) for t in suite.texts]
+    scores["text_loss"] = [loss * n / c for loss, n, c in zip(*text_losses_known, chars)]
+    return {"scores": scores, "replies": replies, "text_chars": chars, "text_losses_per_token": list(text_losses_known)}
 
 
 def build_card(profile: str, sizes, profile_dir: Path, device=None, dtype=None, stages=STAGES, progress: bool = True) -> "Card":
@@ -351,7 +365,7 @@ def build_card(profile: str, sizes, profile_dir: Path, device=None, dtype=None, 
 
     suite = build_suite(sizes, profile)
     instruct = resolve_model("instruct", profile, verbose=False)
-    tokenizer = load_tokenizer(instruct)
+    instruct_tokenizer = load_tokenizer(instruct)
     reference = load_model(instruct, device=device, dtype=dtype)
     reward_folder = profile_dir / "03_reward_modeling" / REWARD_MODEL_DIR
     reward_model = load_reward_model(reward_folder, device=device, dtype=dtype) if reward_folder.exists() else None
@@ -369,9 +383,13 @@ def build_card(profile: str, sizes, profile_dir: Path, device=None, dtype=None, 
         except MissingStage as err:
             card.stages[stage.name] = {"missing": str(err)}
             continue
-        weights = (resolve_model(stage.role, profile, verbose=False).path, *map(str, stage_adapters(stage, profile_dir)))
-        result = evaluate_stage(model, tokenizer, stage, suite, sizes, reference, reward_model, text_losses_known=known.get(weights))
-        known[weights] = (result["scores"]["text_loss"], result["text_tokens"])
+        resolved = resolve_model(stage.role, profile, verbose=False)
+        same_tokenizer = resolved.path == instruct.path
+        tokenizer = instruct_tokenizer if same_tokenizer else load_tokenizer(resolved)
+        weights = (resolved.path, *map(str, stage_adapters(stage, profile_dir)))
+        result = evaluate_stage(model, tokenizer, stage, suite, sizes, reference if same_tokenizer else None, reward_model,
+                                text_losses_known=known.get(weights))
+        known[weights] = result["text_losses_per_token"]
         card.stages[stage.name] = {"built": built, **result, "seconds": round(time.time() - start, 1)}
         del model
     return card
@@ -388,7 +406,7 @@ def estimate(column: Column, values: list[float], weights: list[float] | None = 
 @dataclass
 class Card:
     profile: str
-    stages: dict = field(default_factory=dict)  # name -> {"built": str, "scores": {...}, "text_tokens": [...]} or {"missing": why}
+    stages: dict = field(default_factory=dict)  # name -> {"built": str, "scores": {...}, "text_chars": [...]} or {"missing": why}
     suite: dict = field(default_factory=dict)  # column -> n, and what the rows are
 
     def present(self) -> list[str]:
@@ -400,7 +418,7 @@ class Card:
         out = {}
         for name in self.present():
             record = self.stages[name]
-            out[name] = {c.key: estimate(c, record["scores"][c.key], record["text_tokens"] if c.key == "text_loss" else None)
+            out[name] = {c.key: estimate(c, record["scores"][c.key], record["text_chars"] if c.key == "text_loss" else None)
                          for c in COLUMNS if c.key in record["scores"]}
         return out
 
@@ -425,7 +443,7 @@ def changes(card: Card) -> list[dict]:
         for column in COLUMNS:
             if column.key not in after["scores"] or column.key not in before["scores"] or column.key == "kl":
                 continue
-            weights = after["text_tokens"] if column.key == "text_loss" else None
+            weights = after["text_chars"] if column.key == "text_loss" else None
             diff = paired_bootstrap_difference(after["scores"][column.key], before["scores"][column.key], weights)
             better = (diff.value > 0) == column.higher_is_better
             rows.append({"stage": stage.name, "start": stage.start, "column": column.key, "difference": diff,
@@ -514,7 +532,7 @@ def plot(card: Card):
         for y, name in enumerate(names):
             e = estimates.get(name, {}).get(column.key)
             if e is None:
-                ax.text(0.5, y, "missing", transform=ax.get_yaxis_transform(), ha="center", va="center", fontsize=7, color="grey")
+                ax.text(0.5, y, "missing" if name not in estimates else "n/a", transform=ax.get_yaxis_transform(), ha="center", va="center", fontsize=7, color="grey")
                 continue
             ax.errorbar([e.value], [y], xerr=[[e.value - e.low], [e.high - e.value]], fmt="o", color="tab:blue", capsize=2)
         arrow = "↑" if column.higher_is_better else "↓"
