@@ -27,7 +27,6 @@ BUNDLED_GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728
 BUNDLED_MODEL_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"  # what the GGUF was made from
 
 
-
 @dataclass(frozen=True)
 class Bundle:
     """One bundled model: where its GGUF comes from, the sha256 it must have, where it is converted to."""
