@@ -200,3 +200,42 @@ def test_per_conversation_losses_recombine_into_the_batch_loss(tokenizer):
     assert counts[0] < counts[1]  # the second reply is longer
     assert losses == pytest.approx(one_by_one, abs=1e-4)
     assert heldout_loss(model, tokenizer, chats) == pytest.approx(masked_cross_entropy(logits, batch["labels"]).item(), abs=1e-4)
+
+
+# ---------------------------------------------------------------- a chat template for a pre-trained model
+@pytest.fixture(scope="module")
+def gemma():
+    resolved = models.resolve_model("base", "ci", verbose=False)
+    assert resolved.checkpoint == "google/gemma-3-270m", "these tests need the bundled pre-trained model (make setup)"
+    return resolved
+
+
+def test_the_course_template_fences_each_turn_and_masks_the_reply_and_its_end_of_turn(gemma):
+    from utils.chat import END_OF_TURN, give_chat_template
+
+    tokenizer = models.load_tokenizer(gemma)
+    assert tokenizer.chat_template is None  # pre-trained: it has none
+    end_id = give_chat_template(tokenizer)
+    chat = [{"role": "user", "content": "Suggest a film."}, {"role": "assistant", "content": "Which genre do you like?"}]
+    assert tokenizer.apply_chat_template(chat, tokenize=False) == (
+        "<bos><start_of_turn>user\nSuggest a film.<end_of_turn>\n<start_of_turn>model\nWhich genre do you like?<end_of_turn>")
+    encoded = tokenize_with_assistant_mask(tokenizer, chat)
+    trained = [t for t, label in zip(encoded["input_ids"], encoded["labels"]) if label != IGNORE]
+    assert tokenizer.decode(trained) == "Which genre do you like?" + END_OF_TURN and trained[-1] == end_id
+
+
+def test_giving_a_template_makes_end_of_turn_stop_generation_and_refuses_to_overwrite_one(gemma):
+    from utils.chat import give_chat_template
+
+    tokenizer = models.load_tokenizer(gemma)
+
+    class Model:  # only the generation config matters here
+        class generation_config:
+            eos_token_id = 1
+
+    end_id = give_chat_template(tokenizer, Model)
+    assert Model.generation_config.eos_token_id == [1, end_id]
+    with pytest.raises(ValueError, match="already has a chat template"):
+        give_chat_template(tokenizer)
+    with pytest.raises(ValueError, match="is not one token"):
+        give_chat_template(models.load_tokenizer(gemma), end_of_turn="<|im_end|>")

@@ -121,3 +121,22 @@ def clarify_or_answer(kind: str, request: str, response: str) -> StyleVerdict:
     else:
         raise ValueError(f"kind must be 'vague' or 'clear', got {kind!r}")
     return StyleVerdict(not reasons, reasons)
+
+
+def answer_words(request: str, reference: str) -> set[str]:
+    """The words a reference answer adds to its request: the answer itself ("abuja", "3300", "98")."""
+    asked = set(_words(request))
+    return {w for w in _words(reference) if w not in asked and w not in STOPWORDS and w not in ANSWER_FILLER}
+
+
+ANSWER_FILLER = {"there", "are", "capital", "plus", "minus", "times", "is", "the"}
+
+
+def states_answer(request: str, reference: str, response: str) -> bool:
+    """Lesson 02's fact check for a clear request: every word the reference answer adds to the request
+    appears in the response as a whole word. "The capital of Nigeria is Lagos." fails where the
+    reference says Abuja, however well it is formatted."""
+    wanted = answer_words(request, reference)
+    if not wanted:
+        raise ValueError(f"the reference {reference!r} adds no word to the request {request!r}: nothing to check")
+    return wanted <= set(_words(response))

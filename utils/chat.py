@@ -93,3 +93,37 @@ def to_prompt_completion(messages: list[dict]) -> dict:
     if messages[-1]["role"] != "assistant":
         raise ValueError("the conversation must end with an assistant message to train on")
     return {"prompt": messages[:-1], "completion": messages[-1:]}
+
+
+# A chat template for a pre-trained model that has none (lesson 02 gives it to Gemma 3 270M): Gemma's
+# own turn markers, `<start_of_turn>role` ... `<end_of_turn>`, so each turn is fenced by tokens the
+# vocabulary already has (an assistant turn ends at its `<end_of_turn>`, with no newline after it). The assistant speaks as `model`, as in Gemma's instruction-tuned format;
+# `{% generation %}` marks what the assistant-only loss trains on (the reply and its end-of-turn).
+TURN_TEMPLATE = (
+    "{{ bos_token }}{% for message in messages %}"
+    "{% if message['role'] == 'assistant' %}<start_of_turn>model\n"
+    "{% generation %}{{ message['content'] }}<end_of_turn>{% endgeneration %}"
+    "{% else %}<start_of_turn>{{ message['role'] }}\n{{ message['content'] }}<end_of_turn>\n{% endif %}"
+    "{% endfor %}{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}"
+)
+END_OF_TURN = "<end_of_turn>"
+
+
+def give_chat_template(tokenizer, model=None, template: str = TURN_TEMPLATE, end_of_turn: str = END_OF_TURN):
+    """Give a tokenizer without a chat template one, and make `end_of_turn` stop generation.
+
+    The end-of-turn token must already be in the vocabulary (no new embeddings to train). It joins the
+    model's end-of-text token in `generation_config.eos_token_id`, so a reply ends at its turn's end.
+    Returns the end-of-turn token's id."""
+    if tokenizer.chat_template:
+        raise ValueError("this tokenizer already has a chat template; give_chat_template is for pre-trained "
+                         "models without one (pass a fresh tokenizer from load_tokenizer)")
+    end_id = tokenizer.convert_tokens_to_ids(end_of_turn)
+    if end_id is None or end_id == tokenizer.unk_token_id:
+        raise ValueError(f"{end_of_turn!r} is not one token of this vocabulary: pick markers the tokenizer has")
+    tokenizer.chat_template = template
+    if model is not None:
+        eos = model.generation_config.eos_token_id
+        eos = list(eos) if isinstance(eos, (list, tuple)) else [eos]
+        model.generation_config.eos_token_id = [*dict.fromkeys([*eos, end_id])]
+    return end_id
