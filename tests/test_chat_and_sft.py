@@ -8,7 +8,7 @@ import torch
 from utils import models
 from utils.behaviors import clarify_or_answer
 from utils.chat import IGNORE, collate, masked_cross_entropy, tokenize_with_assistant_mask, to_prompt_completion
-from utils.data import DataError, load_conversations
+from utils.data import DATA_DIR, DataError, load_conversations
 
 
 @pytest.fixture(scope="module")
@@ -117,8 +117,29 @@ def test_shipped_sft_splits_are_large_enough_and_never_share_a_request():
         assert {r["kind"] for r in rows} == {"vague", "clear"}
 
 
+def test_out_of_template_requests_are_new_in_wording_and_content():
+    import importlib.util
+    import re
+
+    spec = importlib.util.spec_from_file_location("make_clarify_sft", DATA_DIR / "generators" / "make_clarify_sft.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    templates = [ask for ask, _ in generator.BROKEN_ASKS + generator.RECOMMEND_ASKS + generator.PLAN_ASKS]
+    templates += ["What is the capital of {x}?", "What is the opposite of '{x}'?", "What is the plural of '{x}'?",
+                  "What is {x}?"] + [question.replace("{n}", "{x}") for question, _, _ in generator.UNITS]
+    patterns = [re.compile(re.escape(t).replace(re.escape("{x}"), ".+") + "$") for t in templates]
+    ood = load_conversations("sft_clarify_ood.jsonl")
+    seen = {r["messages"][0]["content"] for name in ("sft_clarify_train.jsonl", "sft_clarify_heldout.jsonl")
+            for r in load_conversations(name)}
+    assert len(ood) >= 40 and {r["kind"] for r in ood} == {"vague", "clear"}
+    for row in ood:
+        request = row["messages"][0]["content"]
+        assert request not in seen
+        assert not any(p.match(request) for p in patterns), f"{request!r} fits a training template"
+
+
 def test_every_shipped_reference_reply_complies_with_the_target_behaviour():
-    for name in ("sft_clarify_train.jsonl", "sft_clarify_heldout.jsonl"):
+    for name in ("sft_clarify_train.jsonl", "sft_clarify_heldout.jsonl", "sft_clarify_ood.jsonl"):
         for row in load_conversations(name):
             verdict = clarify_or_answer(row["kind"], row["messages"][0]["content"], row["messages"][-1]["content"])
             assert verdict.ok, (name, row["id"], verdict.reasons)

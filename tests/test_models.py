@@ -16,7 +16,8 @@ from huggingface_hub.errors import LocalEntryNotFoundError
 from safetensors.torch import save_file
 
 from utils import models
-from utils.generation import as_document, chat_prompt, complete_raw, document_start, generate, greedy_ragged, truncate_at
+from utils.generation import (as_document, chat, chat_prompt, complete_raw, document_start, generate, greedy_chat, greedy_ragged,
+                              truncate_at)
 
 INSTRUCT = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
@@ -274,6 +275,13 @@ def test_ragged_greedy_replies_match_generate_with_each_rows_own_limit(bundled):
     single = [generate(model, tokenizer, [p], max_new_tokens=n, progress=False)[0] for p, n in zip(prompts, limits)]
     assert ragged == single  # each row as if generated alone with its own max_new_tokens
     assert ragged != greedy_ragged(model, tokenizer, prompts, [9, 9, 9], batch_size=3)  # and the limits mattered
+
+
+def test_greedy_chat_gives_the_replies_chat_gives_at_temperature_zero(bundled):
+    model, tokenizer = bundled
+    asked = ["What is the capital of Peru?", "How do I fix my car?", "Name a colour."]
+    assert greedy_chat(model, tokenizer, asked, max_new_tokens=10, batch_size=2, progress=False) == \
+        chat(model, tokenizer, asked, max_new_tokens=10, batch_size=1, progress=False)
 
 
 def test_a_ragged_row_stops_when_its_caller_says_it_is_done(bundled):
