@@ -233,15 +233,14 @@ LESSON_SIZES = {
             n_eval_instructions=60, max_new_tokens=96, batch_size=30, n_samples=5, load_in_4bit=True),
     },
     "02_sft_qlora": {
-        # ci: 16 of cpu's 48 steps already move compliance and loss beyond noise; 32 held-out conversations, one batch;
+        # ci: 24 of cpu's 48 steps already move compliance and loss beyond noise; 32 held-out conversations, one batch;
         # section 10 runs 2 steps on the pre-trained model in ci (its code path only: its effect is asserted in cpu and gpu).
-        # ci trains QLoRA (a 4-bit base), so CI runs the 4-bit training path that cpu does not; lessons 03 and 04 in ci
-        # start from this adapter. cpu trains an fp32 base without checkpointing: measured on a 2-core AVX2 Xeon (batch 8, r=16), a step
+        # ci is cpu with fewer steps (lessons 03 and 04 in ci start from this adapter). cpu and ci train an fp32 base without checkpointing: measured on a 2-core AVX2 Xeon (batch 8, r=16), a step
         # took 2.9 s in fp32, 3.9 s fp32 + checkpointing, 4.1 s 4-bit, 4.6 s 4-bit + checkpointing (the lesson
         # measures it again wherever it runs); on a CPU the 135M model fits either way.
         "ci": SFTSizes(
-            max_steps=16, batch_size=8, learning_rate=0.0003, lora_r=16, lora_alpha=32, n_eval=32,
-            max_new_tokens=40, eval_batch_size=32, load_in_4bit=True, base_sft_steps=2, base_eval=8, n_ood=16, timing_rows=2),
+            max_steps=24, batch_size=8, learning_rate=0.0003, lora_r=16, lora_alpha=32, n_eval=32,
+            max_new_tokens=40, eval_batch_size=32, load_in_4bit=False, base_sft_steps=2, base_eval=8, n_ood=16, timing_rows=2),
         "cpu": SFTSizes(
             max_steps=48, batch_size=8, learning_rate=0.0003, lora_r=16, lora_alpha=32, n_eval=122,
             max_new_tokens=48, eval_batch_size=20, load_in_4bit=False, base_sft_steps=20, base_eval=60, timing_rows=4),
