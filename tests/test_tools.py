@@ -110,6 +110,20 @@ def test_aliases_rename_the_shown_tool_and_still_run_the_real_one():
     assert turn.valid and json.loads(turn.tool_reply) == {"result": 4}
 
 
+def test_aliases_can_rename_the_arguments_too():
+    aliases = {"gratuity": {"tool": "tip_amount", "arguments": {"total_bill": "bill", "pct": "percent"}}}
+    offered = T.schemas(["gratuity", "gcd"], aliases)
+    params = offered[0]["function"]["parameters"]
+    assert offered[0]["function"]["name"] == "gratuity" and list(params["properties"]) == ["total_bill", "pct"]
+    assert params["required"] == ["total_bill", "pct"] and offered[1] == T.schema("gcd")
+    assert T.resolve_alias("gratuity", aliases) == ("tip_amount", {"total_bill": "bill", "pct": "percent"})
+    assert T.resolve_alias("gcd", aliases) == ("gcd", {})
+    turn = T.handle('<tool_call>{"name": "gratuity", "arguments": {"total_bill": 80, "pct": 15}}</tool_call>', offered, aliases)
+    assert turn.valid and json.loads(turn.tool_reply) == {"result": T.tip_amount(80, 15)}
+    real_names = T.handle('<tool_call>{"name": "gratuity", "arguments": {"bill": 80, "percent": 15}}</tool_call>', offered, aliases)
+    assert not real_names.valid and "missing argument 'total_bill'" in real_names.problem  # the shown names are the ones that count
+
+
 def test_arguments_match_compares_parsed_values():
     assert T.arguments_match({"value": 12, "unit": "Miles"}, {"value": 12.0, "unit": "miles "})
     assert not T.arguments_match({"value": 12}, {"value": 12.5})
@@ -140,8 +154,9 @@ def test_template_renders_tools_calls_and_results_and_marks_assistant_turns():
     row = {"kind": "call", "query": "What is the gcd of 8 and 12?", "call": {"name": "gcd", "arguments": {"a": 8, "b": 12}},
            "result": T.result_text(4), "answer": "The gcd of 8 and 12 is 4."}
     text = tokenizer.apply_chat_template(T.trace_messages(row), tools=OFFERED, tokenize=False)
-    assert "- gcd(a: integer, b: integer) - The greatest common divisor" in text
-    assert "from_unit: kilometers|miles|meters|feet" in text
+    # each tool: its description, then the call it takes as a skeleton to copy
+    assert '- The greatest common divisor of two whole numbers. {"name": "gcd", "arguments": {"a": <integer>, "b": <integer>}}' in text
+    assert '"from_unit": "<kilometers|miles|meters|feet>"' in text
     assert '<|im_start|>assistant\n<tool_call>{"name": "gcd", "arguments": {"a": 8, "b": 12}}</tool_call><|im_end|>' in text
     assert '<|im_start|>tool\n{"result": 4}<|im_end|>' in text
     as_text = tokenizer.apply_chat_template(T.trace_messages(row, arguments_as_text=True), tools=OFFERED, tokenize=False)

@@ -280,7 +280,7 @@ TOOL_TRACE_SCHEMA = {
     "kind": Field(str, choices=TOOL_KINDS),
     "tool_split": Field(str, choices=("train", "heldout")),
     "tools": Field(list, check=_check_tools),
-    "aliases": Field(dict, required=False),  # training rows whose tools are shown renamed: shown name -> real tool
+    "aliases": Field(dict, required=False),  # tools shown renamed: shown name -> real tool, or -> {"tool", "arguments"}
     "query": Field(str),
     "call": Field(dict, check=_check_call, required=False),  # call and error rows
     "result": Field(str, required=False),  # call and error rows: the tool's reply (JSON text)
@@ -302,10 +302,23 @@ def load_tool_traces(path: str | Path = "tools_train.jsonl") -> list[dict]:
         where = f"{resolved}:{lineno}"
         pool = T.TRAIN_TOOLS if row["tool_split"] == "train" else T.HELDOUT_TOOLS
         aliases = row.get("aliases", {})
-        unknown = [t for t in row["tools"] if aliases.get(t, t) not in pool]
+        strays = [a for a in aliases if a not in row["tools"]]
+        if strays:
+            raise DataError(f"{where}: field 'aliases': {strays[0]!r} is not an offered tool {row['tools']}")
+        try:
+            real = {t: T.resolve_alias(t, aliases) for t in row["tools"]}
+        except (KeyError, TypeError):
+            raise DataError(f"{where}: field 'aliases': expected shown name -> real tool, or -> "
+                            '{"tool": real tool, "arguments": {shown argument: real argument}}') from None
+        unknown = [t for t in row["tools"] if real[t][0] not in pool]
         if unknown:
             raise DataError(f"{where}: field 'tools': {unknown[0]!r} is not one of the {row['tool_split']} tools "
                             f"({', '.join(pool)})")
+        for t, (tool, renamed) in real.items():
+            params = T.schema(tool)["function"]["parameters"]["properties"]
+            if sorted(renamed.values()) != sorted(set(renamed.values())) or any(a not in params for a in renamed.values()):
+                raise DataError(f"{where}: field 'aliases': {t!r} renames arguments {sorted(renamed.values())}; "
+                                f"{tool} takes {', '.join(params)}")
         has_call = "call" in row and "result" in row
         if row["kind"] == "direct" and ("call" in row or "result" in row):
             raise DataError(f"{where}: field 'call': a direct row calls no tool")
@@ -314,6 +327,10 @@ def load_tool_traces(path: str | Path = "tools_train.jsonl") -> list[dict]:
                 raise DataError(f"{where}: field {'call' if 'call' not in row else 'result'!r}: missing (a {row['kind']} row needs both)")
             if row["call"]["name"] not in row["tools"]:
                 raise DataError(f"{where}: field 'call': {row['call']['name']!r} is not among the offered tools {row['tools']}")
+            try:
+                T.validate_call(T.ToolCall(**row["call"]), T.schemas(row["tools"], aliases))
+            except T.ToolCallError as err:
+                raise DataError(f"{where}: field 'call': {err}") from None
             try:
                 reply = json.loads(row["result"])
             except json.JSONDecodeError:

@@ -426,14 +426,29 @@ def schema(name: str) -> dict:
     return full
 
 
+def resolve_alias(name: str, aliases: dict | None = None) -> tuple[str, dict]:
+    """The real tool behind a shown name, and its argument renames (shown argument -> real argument).
+
+    `aliases` maps a name shown to the model either to the real tool's name (the arguments keep their
+    names) or to {"tool": real name, "arguments": {shown argument: real argument}}."""
+    target = (aliases or {}).get(name, name)
+    if isinstance(target, str):
+        return target, {}
+    return target["tool"], dict(target.get("arguments", {}))
+
+
 def schemas(names, aliases: dict | None = None) -> list[dict]:
-    """The schemas of the named tools; `aliases` maps a name shown to the model to the real tool."""
-    aliases = aliases or {}
+    """The schemas of the named tools; `aliases` renames tools and their arguments (see `resolve_alias`)."""
     out = []
     for n in names:
-        s = schema(aliases.get(n, n))
-        if n in aliases:
-            s = {**s, "function": {**s["function"], "name": n}}
+        real, renamed = resolve_alias(n, aliases)
+        s = schema(real)
+        if n != real or renamed:
+            shown = {r: a for a, r in renamed.items()}  # real argument -> shown argument
+            params = s["function"]["parameters"]
+            params = {**params, "properties": {shown.get(k, k): v for k, v in params["properties"].items()},
+                      "required": [shown.get(k, k) for k in params.get("required", [])]}
+            s = {**s, "function": {**s["function"], "name": n, "parameters": params}}
         out.append(s)
     return out
 
@@ -474,24 +489,27 @@ def safe_eval(expression: str) -> float:
 # The chat template. SmolLM2 speaks ChatML (<|im_start|> ... <|im_end|>) but its own template ignores
 # `tools`. TRL ships Qwen2.5's ChatML template with tools (`qwen2_5_training.jinja`): it renders every
 # schema as full JSON, ~100-160 tokens a tool. On a CPU every prompt token costs training time, so the
-# course's template shows each schema as one signature line (name, argument types, choices, description)
-# and keeps the same call format. Assistant turns sit inside {% generation %} markers, end-of-turn
+# course's template gives each tool one line: its description, then the call it takes written as a
+# skeleton of the call itself ({"name": ..., "arguments": {"arg": <type>, "unit": "<a|b|c>"}}), so a
+# small model writes a call by copying the line and filling in the values. The call format is the same. Assistant turns sit inside {% generation %} markers, end-of-turn
 # included, so `return_assistant_tokens_mask` and TRL's assistant-only loss find them.
 TOOL_TEMPLATE = (
-    "{%- macro signature(t) -%}"
+    "{%- macro skeleton(t) -%}"
     "{%- set f = t.function if t.function is defined else t -%}"
-    "{{ f.name }}("
+    "{{ f.description }} {{ '{\"name\": \"' + f.name + '\", \"arguments\": {' }}"
     "{%- for pname, p in f.parameters.properties.items() -%}"
-    "{{ pname }}: {% if p.enum is defined %}{{ p.enum | join('|') }}{% else %}{{ p.type }}{% endif %}"
+    "{{ '\"' + pname + '\": ' }}"
+    "{%- if p.type == 'string' -%}{{ '\"<' + (p.enum | join('|') if p.enum is defined else 'string') + '>\"' }}"
+    "{%- else -%}{{ '<' + p.type + '>' }}{%- endif -%}"
     "{%- if not loop.last %}, {% endif -%}"
     "{%- endfor -%}"
-    ") - {{ f.description }}"
+    "{{ '}}' }}"
     "{%- endmacro -%}"
     "{%- if messages[0].role == 'system' -%}{%- set system = messages[0].content -%}{%- set rest = messages[1:] -%}"
     "{%- else -%}{%- set system = 'You are a helpful assistant.' -%}{%- set rest = messages -%}{%- endif -%}"
     "{{ '<|im_start|>system\n' + system }}"
     "{%- if tools -%}"
-    "{{ '\nTools:' }}{%- for t in tools %}{{ '\n- ' + signature(t) }}{%- endfor -%}"
+    "{{ '\nTools:' }}{%- for t in tools %}{{ '\n- ' + skeleton(t) }}{%- endfor -%}"
     "{{ '\nTo call a tool, reply with <tool_call>{\"name\": ..., \"arguments\": {...}}</tool_call>' }}"
     "{%- endif -%}"
     "{{ '<|im_end|>\n' }}"
@@ -627,8 +645,9 @@ def validate_call(call: ToolCall, offered: list[dict]) -> None:
 
 def execute(call: ToolCall, aliases: dict | None = None) -> str:
     """Run a validated call; the tool's result (or its ToolError) as the tool turn's text."""
+    real, renamed = resolve_alias(call.name, aliases)
     try:
-        return result_text(TOOLS[(aliases or {}).get(call.name, call.name)](**call.arguments))
+        return result_text(TOOLS[real](**{renamed.get(k, k): v for k, v in call.arguments.items()}))
     except ToolError as err:
         return error_text(str(err))
 
@@ -710,7 +729,7 @@ def run_loop(model, tokenizer, rows: list[dict], *, max_calls: int = 1, max_new_
     back, generate again, up to `max_calls` calls (`answer_tokens` caps the replies after a tool's
     result, `max_new_tokens` the first). Returns per row the first reply, the call it made
     (None for a direct answer), whether the call was valid, what the tool said, and the final answer."""
-    from utils.generation import generate
+    from utils.generation import greedy_ragged
 
     offered = [schemas(r["tools"], r.get("aliases")) for r in rows]
     messages = [conversation(r["query"], system) for r in rows]
@@ -720,9 +739,9 @@ def run_loop(model, tokenizer, rows: list[dict], *, max_calls: int = 1, max_new_
     for round_ in range(max_calls + 1):
         if not active:
             break
-        replies = generate(model, tokenizer, [prompt_text(tokenizer, messages[i], offered[i]) for i in active],
-                           max_new_tokens=max_new_tokens if round_ == 0 else (answer_tokens or max_new_tokens),
-                           batch_size=batch_size, progress=progress)
+        limit = max_new_tokens if round_ == 0 else (answer_tokens or max_new_tokens)
+        replies = greedy_ragged(model, tokenizer, [prompt_text(tokenizer, messages[i], offered[i]) for i in active],
+                                [limit] * len(active), batch_size=batch_size, progress=progress)
         still = []
         for i, reply in zip(active, replies):
             turn = handle(reply, offered[i], rows[i].get("aliases"))

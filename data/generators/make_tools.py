@@ -10,6 +10,9 @@ Held out:
 - phrasings: queries for training tools in the held-out file use templates training never saw;
 - direct queries: none repeats a training query.
 
+About half the training rows show their tools under other names, with other argument names
+(`aliases`; see `renamed`), so that a model learns to read names from the prompt.
+
 Run from the repository root: `python data/generators/make_tools.py` (seeded: the same files every run).
 """
 
@@ -375,6 +378,82 @@ def direct_row(r, query, answer, pool):
             **({"near_miss": near} if near else {})}
 
 
+# Renamed training rows. With only 22 tools, each always under the same names, a model can learn the
+# names and argument names by heart, and then invent them for a tool it never saw ("rect_area" for
+# rectangle_area). In half of the training rows (drawn with their own seed, so the other rows stay as
+# they are) every offered tool is shown under another name with other argument names, and the call
+# uses them: the names must be read from the prompt. Nothing here is a held-out tool's name or argument.
+RENAME_SEED = SEED + 1
+RENAME_SHARE = 0.5
+PAIRS = [("x", "y"), ("first", "second"), ("num1", "num2"), ("left", "right"), ("p", "q")]
+UNIT_PAIRS = [("unit_from", "unit_to"), ("src", "dst"), ("input_unit", "output_unit"), ("convert_from", "convert_to"),
+              ("old_unit", "new_unit")]
+OTHER_NAMES = {  # tool -> (other tool names, other argument names: a list of tuples in argument order, or per argument)
+    "add_numbers": (["sum_numbers", "add", "plus", "addition", "add_values", "compute_sum"], PAIRS),
+    "multiply_numbers": (["multiply", "times", "product", "mul_numbers", "compute_product", "multiply_values"], PAIRS),
+    "gcd": (["greatest_common_divisor", "hcf", "common_divisor", "gcd_of", "compute_gcd"], PAIRS),
+    "percent_of": (["percentage_of", "percent", "compute_percent", "pct_of", "take_percent"],
+                   {"percent": ["pct", "rate", "percentage", "share"], "value": ["number", "total", "base", "whole", "quantity"]}),
+    "square_root": (["sqrt", "root_of", "square_root_of", "compute_sqrt", "find_root"], {"value": ["number", "x", "n", "input_value"]}),
+    "next_prime": (["prime_after", "next_prime_after", "find_next_prime", "following_prime"],
+                   {"number": ["n", "start", "value", "after"]}),
+    "area_of_circle": (["circle_area", "disc_area", "area_circle", "compute_circle_area"], {"radius": ["r", "circle_radius", "rad"]}),
+    "tip_amount": (["calculate_tip", "tip", "tip_for_bill", "gratuity"],
+                   {"bill": ["total_bill", "check", "cost", "bill_total"], "percent": ["tip_percent", "rate", "pct"]}),
+    "convert_length": (["length_convert", "convert_distance", "distance_units", "length_in"],
+                       {"value": ["quantity", "number", "length", "distance"]}),
+    "convert_weight": (["weight_convert", "convert_mass", "mass_units", "weight_in"], {"value": ["quantity", "number", "weight", "mass"]}),
+    "convert_temperature": (["temperature_convert", "convert_temp", "temp_units", "degrees_in"],
+                            {"value": ["degrees", "temperature", "temp", "reading"]}),
+    "days_between": (["count_days", "date_difference", "days_from_to", "days_apart"],
+                     [("start", "end"), ("from_date", "to_date"), ("first_date", "second_date"), ("begin_date", "finish_date")]),
+    "weekday_of": (["day_of_week", "weekday", "which_weekday", "get_weekday"], {"date": ["day", "on_date", "calendar_date", "the_date"]}),
+    "capital_of": (["capital_city", "get_capital", "capital", "capital_lookup"], {"country": ["nation", "country_name", "state", "place"]}),
+    "currency_of": (["currency", "money_of", "get_currency", "currency_lookup"], {"country": ["nation", "country_name", "state", "place"]}),
+    "element_symbol": (["chemical_symbol", "symbol_of", "get_symbol", "element_to_symbol"],
+                       {"element": ["element_name", "substance", "name", "chem_element"]}),
+    "planet_moons": (["moons_of", "moon_count", "count_moons", "number_of_moons"], {"planet": ["planet_name", "world", "body"]}),
+    "book_author": (["author_of", "who_wrote", "get_author", "book_writer"], {"title": ["book", "book_title", "name"]}),
+    "count_letter": (["letter_count", "count_char", "occurrences", "count_in_word"],
+                     {"word": ["string", "term", "input_word"], "letter": ["char", "character", "symbol"]}),
+    "reverse_word": (["reverse", "backwards", "reverse_string", "spell_backwards"], {"word": ["string", "term", "input_word"]}),
+    "word_length": (["length_of_word", "word_size", "len_word", "letters_in"], {"word": ["string", "term", "input_word"]}),
+    "calculate": (["evaluate", "calc", "compute", "math_eval", "arithmetic"], {"expression": ["expr", "formula", "equation", "math"]}),
+}
+
+
+def other_name(r: random.Random, tool: str) -> tuple[str, dict]:
+    """Another name for a training tool and for its arguments: (shown name, {shown argument: real argument})."""
+    names, args = OTHER_NAMES[tool]
+    params = list(T.schema(tool)["function"]["parameters"]["properties"])
+    if isinstance(args, list):
+        shown = dict(zip(r.choice(args), params))
+    else:
+        shown = {r.choice(others): arg for arg, others in args.items()}
+        if "from_unit" in params:
+            shown.update(zip(r.choice(UNIT_PAIRS), ("from_unit", "to_unit")))
+    return r.choice(names), shown
+
+
+def renamed(r: random.Random, row: dict) -> dict:
+    """The row with every offered tool shown under another name, and its call written with those names."""
+    aliases, shown_name = {}, {}
+    for tool in row["tools"]:
+        name, arguments = other_name(r, tool)
+        aliases[name], shown_name[tool] = {"tool": tool, "arguments": arguments}, name
+    out = {**row, "tools": [shown_name[t] for t in row["tools"]], "aliases": aliases}
+    if "call" in row:
+        name = shown_name[row["call"]["name"]]
+        back = {real: shown for shown, real in aliases[name]["arguments"].items()}
+        out["call"] = {"name": name, "arguments": {back.get(k, k): v for k, v in row["call"]["arguments"].items()}}
+    if row["kind"] == "error":  # the answer names the tool as the model saw it
+        out["answer"] = row["answer"].replace(f"the {row['call']['name']} tool", f"the {out['call']['name']} tool")
+        assert out["answer"] != row["answer"]
+    if "near_miss" in row:
+        out["near_miss"] = shown_name[row["near_miss"]]
+    return out
+
+
 def build():
     r = random.Random(SEED)
     train_pool, heldout_pool = list(T.TRAIN_TOOLS), list(T.HELDOUT_TOOLS)
@@ -399,13 +478,15 @@ def build():
     for query, answer in DIRECT_HELDOUT:
         heldout.append({**direct_row(r, query, answer, heldout_pool), "tool_split": "heldout"})
     r.shuffle(train)
+    rename = random.Random(RENAME_SEED)
+    train = [renamed(rename, row) if rename.random() < RENAME_SHARE else row for row in train]
     for prefix, rows in (("tools-train", train), ("tools-heldout", heldout)):
         for i, row in enumerate(rows):
             row["id"] = f"{prefix}-{i:03d}"
     return train, heldout
 
 
-FIELDS = ("id", "kind", "tool_split", "tools", "query", "call", "result", "answer", "near_miss")
+FIELDS = ("id", "kind", "tool_split", "tools", "aliases", "query", "call", "result", "answer", "near_miss")
 
 
 def write(rows, path: Path):
