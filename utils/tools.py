@@ -491,8 +491,9 @@ def safe_eval(expression: str) -> float:
 # schema as full JSON, ~100-160 tokens a tool. On a CPU every prompt token costs training time, so the
 # course's template gives each tool one line: its description, then the call it takes written as a
 # skeleton of the call itself ({"name": ..., "arguments": {"arg": <type>, "unit": "<a|b|c>"}}), so a
-# small model writes a call by copying the line and filling in the values. The call format is the same. Assistant turns sit inside {% generation %} markers, end-of-turn
-# included, so `return_assistant_tokens_mask` and TRL's assistant-only loss find them.
+# small model writes a call by copying the line and filling in the values. The call format is the same.
+# Assistant turns sit inside {% generation %} markers, end-of-turn included, so
+# `return_assistant_tokens_mask` and TRL's assistant-only loss find them.
 TOOL_TEMPLATE = (
     "{%- macro skeleton(t) -%}"
     "{%- set f = t.function if t.function is defined else t -%}"
